@@ -1,0 +1,131 @@
+// Starts the real Portkey AI Gateway from the @portkey-ai/gateway package as a child process.
+import { type ChildProcess, spawn } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { dirname, join } from 'node:path';
+import { stripVTControlCharacters } from 'node:util';
+import { RunError } from '../errors.js';
+
+export interface RunningGateway {
+  /** Base URL for the SDK, e.g. http://127.0.0.1:40123/v1. */
+  url: string;
+  version: string;
+  pid: number;
+  /** The last lines the gateway printed, for error messages. */
+  logTail(): string;
+  stop(): Promise<void>;
+}
+
+export interface GatewayOptions {
+  /** Hosts the gateway may call besides loopback (its TRUSTED_CUSTOM_HOSTS). */
+  trustedHosts?: readonly string[];
+  startTimeoutMs?: number;
+}
+
+/**
+ * Loaded into the gateway process before its own code. The gateway's server listens on every
+ * interface and would forward requests anywhere a config says, so this pins it to 127.0.0.1,
+ * reports the port it got over IPC, and ends it when the parent goes away.
+ */
+const LOOPBACK_PRELOAD = `
+import net from 'node:net';
+const listen = net.Server.prototype.listen;
+net.Server.prototype.listen = function (...args) {
+  const first = args[0];
+  if (first !== null && typeof first === 'object') {
+    args[0] = { ...first, host: '127.0.0.1' };
+  } else {
+    const callback = typeof args.at(-1) === 'function' ? args.at(-1) : undefined;
+    args = callback ? [first ?? 0, '127.0.0.1', callback] : [first ?? 0, '127.0.0.1'];
+  }
+  this.once('listening', () => process.send?.({ listening: this.address().port }));
+  return listen.apply(this, args);
+};
+process.on('disconnect', () => process.exit(0));
+`;
+
+export async function startGateway(options: GatewayOptions = {}): Promise<RunningGateway> {
+  const packageJsonPath = createRequire(import.meta.url).resolve(
+    '@portkey-ai/gateway/package.json',
+  );
+  const pkg = JSON.parse(readFileSync(packageJsonPath, 'utf8')) as { version: string; bin: string };
+  const entry = join(dirname(packageJsonPath), pkg.bin);
+  const trusted = ['localhost', '127.0.0.1', ...(options.trustedHosts ?? [])];
+
+  const child = spawn(
+    process.execPath,
+    [
+      `--import=data:text/javascript,${encodeURIComponent(LOOPBACK_PRELOAD)}`,
+      entry,
+      '--port=0',
+      '--headless',
+    ],
+    {
+      stdio: ['ignore', 'pipe', 'pipe', 'ipc'],
+      // Only what the gateway needs: a proxy or cloud credentials from the user's shell must not
+      // change where the embedded gateway sends requests.
+      env: { PATH: process.env.PATH ?? '', TRUSTED_CUSTOM_HOSTS: trusted.join(',') },
+    },
+  );
+  const log = keepTail(child);
+
+  const port = await new Promise<number>((resolve, reject) => {
+    const timer = setTimeout(
+      () => fail(`did not start within ${options.startTimeoutMs ?? 20_000} ms`),
+      options.startTimeoutMs ?? 20_000,
+    );
+    const fail = (why: string) => {
+      clearTimeout(timer);
+      child.kill('SIGKILL');
+      const tail = log.text();
+      reject(new RunError(`the embedded Portkey gateway ${why}${tail ? `: ${tail}` : ''}`));
+    };
+    child.on('message', (message: { listening?: number }) => {
+      if (typeof message?.listening === 'number') {
+        clearTimeout(timer);
+        resolve(message.listening);
+      }
+    });
+    child.once('error', (error) => fail(`could not be started (${error.message})`));
+    child.once('exit', (code, signal) =>
+      fail(`exited before listening (${signal ?? `code ${code}`})`),
+    );
+  });
+  child.removeAllListeners('exit');
+
+  return {
+    url: `http://127.0.0.1:${port}/v1`,
+    version: pkg.version,
+    pid: child.pid ?? -1,
+    logTail: () => log.text(),
+    stop: () => stopChild(child),
+  };
+}
+
+function stopChild(child: ChildProcess): Promise<void> {
+  if (child.exitCode !== null || child.signalCode !== null) return Promise.resolve();
+  return new Promise((resolve) => {
+    const force = setTimeout(() => child.kill('SIGKILL'), 2_000);
+    child.once('exit', () => {
+      clearTimeout(force);
+      resolve();
+    });
+    child.kill('SIGTERM');
+  });
+}
+
+/** Keeps the last few lines of the child's output without letting its pipes fill up. */
+function keepTail(child: ChildProcess, maxLines = 20) {
+  const lines: string[] = [];
+  const take = (chunk: Buffer) => {
+    for (const line of chunk.toString('utf8').split('\n')) {
+      // The gateway draws a spinner and colours for a terminal; keep only plain text.
+      const plain = stripVTControlCharacters(line).replace(/^.*\r/, '').trim();
+      if (plain) lines.push(plain);
+    }
+    if (lines.length > maxLines) lines.splice(0, lines.length - maxLines);
+  };
+  child.stdout?.on('data', take);
+  child.stderr?.on('data', take);
+  return { text: () => lines.slice(-5).join(' | ') };
+}

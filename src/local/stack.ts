@@ -1,0 +1,61 @@
+// The embedded default: the real gateway plus simulated Ollama and vLLM-like servers on loopback.
+import type { TargetSpec } from '../config.js';
+import type { TargetInput } from '../targets.js';
+import { type RunningGateway, startGateway } from './gateway.js';
+import { type SimulatedProvider, startSimulatedProvider } from './simulated-provider.js';
+
+export interface SimulationSettings {
+  ollamaLatencyMs: number;
+  openaiLatencyMs: number;
+}
+
+export interface EmbeddedStack {
+  gateway: RunningGateway;
+  /** Targets with every custom_host filled in. */
+  targets: TargetSpec[];
+  /** The simulator serving each target that had no custom_host, by target name. */
+  simulated: Map<string, SimulatedProvider>;
+  stop(): Promise<void>;
+}
+
+export async function startEmbeddedStack(
+  inputs: readonly TargetInput[],
+  simulation: SimulationSettings,
+): Promise<EmbeddedStack> {
+  const simulated = new Map<string, SimulatedProvider>();
+  let gateway: RunningGateway | undefined;
+  const stop = async () => {
+    await Promise.allSettled([gateway?.stop(), ...[...simulated.values()].map((s) => s.close())]);
+  };
+  try {
+    const targets: TargetSpec[] = [];
+    for (const input of inputs) {
+      const customHost = input.customHost ?? (await simulate(input, simulation, simulated));
+      targets.push({ ...input, customHost });
+    }
+    const trustedHosts = targets.map((t) => new URL(t.customHost).hostname);
+    gateway = await startGateway({ trustedHosts });
+    return { gateway, targets, simulated, stop };
+  } catch (error) {
+    await stop();
+    throw error;
+  }
+}
+
+/** Starts a simulator for a target that has no custom_host and returns the URL to give the gateway. */
+async function simulate(
+  input: TargetInput,
+  simulation: SimulationSettings,
+  simulated: Map<string, SimulatedProvider>,
+): Promise<string> {
+  const kind = input.provider === 'ollama' ? 'ollama' : 'openai';
+  const sim = await startSimulatedProvider({
+    kind,
+    name: `${input.name}-sim`,
+    models: [input.model],
+    latencyMs: kind === 'ollama' ? simulation.ollamaLatencyMs : simulation.openaiLatencyMs,
+    jitter: 0.1,
+  });
+  simulated.set(input.name, sim);
+  return sim.baseUrl;
+}

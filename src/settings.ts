@@ -1,0 +1,132 @@
+// Flags, .env and the targets file, parsed once into typed settings. Inner code trusts these types.
+import { readFileSync } from 'node:fs';
+import { parseEnv } from 'node:util';
+import { UsageError } from './errors.js';
+import type { SimulationSettings } from './local/stack.js';
+import { SCENARIO_NAMES, type ScenarioName } from './scenarios.js';
+import { defaultTargets, type Env, readTargetsFile, type TargetInput } from './targets.js';
+import { checkHttpUrl, parseCount, parseNonNegativeNumber, parseWeightList } from './validate.js';
+
+/**
+ * Latency of the simulated providers. The seed measured Ollama at ~20 s and vLLM (FP8) at ~1 s;
+ * the simulation keeps that 20:1 ratio, scaled down so a full run takes seconds.
+ */
+export const DEFAULT_SIM_LATENCY_MS = { ollama: 300, openai: 15 } as const;
+
+/** Options as commander hands them over: raw strings, not yet trusted. */
+export interface RawOptions {
+  scenario?: string;
+  requests?: string;
+  weights?: string;
+  targets?: string;
+  gateway?: string;
+  json?: boolean;
+}
+
+export interface Settings {
+  scenarios: ScenarioName[];
+  /** Overrides every scenario's request count. */
+  requests: number | undefined;
+  /** Raw weights for the weighted scenario, when given by --weights or LB_WEIGHTS. */
+  weights: number[] | undefined;
+  targets: TargetInput[];
+  /** Undefined: start the embedded gateway. */
+  gateway: { url: string; apiKey?: string } | undefined;
+  simulation: SimulationSettings;
+  json: boolean;
+}
+
+export const SCENARIO_CHOICES = [...SCENARIO_NAMES, 'all'] as const;
+
+export function resolveSettings(options: RawOptions, env: Env): Settings {
+  const scenarios = parseScenario(options.scenario ?? 'all');
+  const requests =
+    options.requests !== undefined ? parseCount(options.requests, '--requests') : undefined;
+
+  const gatewayRaw = options.gateway ?? nonEmpty(env.GATEWAY_URL);
+  const gatewaySource = options.gateway !== undefined ? '--gateway' : 'GATEWAY_URL';
+  const gateway =
+    gatewayRaw === undefined
+      ? undefined
+      : {
+          url: gatewayBaseUrl(checkHttpUrl(gatewayRaw, gatewaySource)),
+          ...(nonEmpty(env.PORTKEY_API_KEY) ? { apiKey: nonEmpty(env.PORTKEY_API_KEY) } : {}),
+        };
+
+  const targetsFile = options.targets ?? nonEmpty(env.LB_TARGETS_FILE);
+  const targetsSource = options.targets !== undefined ? '--targets' : 'LB_TARGETS_FILE';
+  const targets =
+    targetsFile !== undefined ? readTargetsFile(targetsFile, targetsSource) : defaultTargets(env);
+  if (gateway) {
+    const missing = targets.find((t) => t.customHost === undefined);
+    if (missing) {
+      const where =
+        targetsFile !== undefined
+          ? `target "${missing.name}" in ${targetsFile} has no custom_host`
+          : `${missing.name === 'ollama' ? 'OLLAMA_URL' : 'VLLM_URL'} is not set`;
+      throw new UsageError(
+        `${where}: with a gateway of your own (${gatewaySource}), every target needs the URL the gateway should call`,
+      );
+    }
+  }
+
+  const weightsRaw = options.weights ?? nonEmpty(env.LB_WEIGHTS);
+  const weightsSource = options.weights !== undefined ? '--weights' : 'LB_WEIGHTS';
+  const weights = weightsRaw !== undefined ? parseWeightList(weightsRaw, weightsSource) : undefined;
+  if (weights && weights.length !== targets.length && scenarios.includes('weighted')) {
+    throw new UsageError(
+      `${weightsSource}: ${weights.length} weight(s) given for ${targets.length} target(s) (${targets
+        .map((t) => t.name)
+        .join(', ')})`,
+    );
+  }
+
+  return {
+    scenarios,
+    requests,
+    weights,
+    targets,
+    gateway,
+    simulation: {
+      ollamaLatencyMs: latency(env, 'SIM_OLLAMA_LATENCY_MS', DEFAULT_SIM_LATENCY_MS.ollama),
+      openaiLatencyMs: latency(env, 'SIM_VLLM_LATENCY_MS', DEFAULT_SIM_LATENCY_MS.openai),
+    },
+    json: options.json === true,
+  };
+}
+
+/** Variables from ./.env, if there is one; the real environment wins over the file. */
+export function loadEnv(processEnv: Env, path = '.env'): Env {
+  let text: string;
+  try {
+    text = readFileSync(path, 'utf8');
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return processEnv;
+    throw new UsageError(`${path}: cannot read the file (${(error as Error).message})`);
+  }
+  return { ...parseEnv(text), ...processEnv };
+}
+
+function parseScenario(raw: string): ScenarioName[] {
+  const name = raw.trim();
+  if (name === 'all') return [...SCENARIO_NAMES];
+  if ((SCENARIO_NAMES as readonly string[]).includes(name)) return [name as ScenarioName];
+  throw new UsageError(
+    `--scenario: unknown scenario ${JSON.stringify(raw)} (choose from ${SCENARIO_CHOICES.join(', ')})`,
+  );
+}
+
+/** http://host:8787 and http://host:8787/v1 both mean the gateway's /v1 API. */
+function gatewayBaseUrl(url: string): string {
+  return new URL(url).pathname === '/' ? `${url}/v1` : url;
+}
+
+function latency(env: Env, name: string, fallback: number): number {
+  const raw = nonEmpty(env[name]);
+  return raw === undefined ? fallback : parseNonNegativeNumber(raw, name, 600_000);
+}
+
+function nonEmpty(value: string | undefined): string | undefined {
+  const trimmed = value?.trim();
+  return trimmed ? trimmed : undefined;
+}
