@@ -54,9 +54,18 @@ export async function main(argv: readonly string[], io: CliIO): Promise<number> 
       'your Portkey gateway, e.g. http://localhost:8787/v1 (env GATEWAY_URL); default: embedded',
     )
     .option('--json', 'print one JSON document on stdout instead of the report')
+    .option('-o, --out <file>', 'also write the JSON document to a file (the report still prints)')
+    .option('--alpha <a>', 'significance level of the verdict on the split', '0.05')
+    .option('--fail-on-skew', "exit 1 when a scenario's split differs from its weights")
+    .option(
+      '--min-success-rate <pct>',
+      'exit 1 when a scenario succeeds less often than this, in percent',
+    )
+    .option('--max-p99 <ms>', "exit 1 when a scenario's p99 latency is above this, in ms")
     .addHelpText(
       'after',
-      '\nExit status: 0 run completed, 2 bad usage or configuration, 3 gateway unreachable or failed to start, 130 interrupted.',
+      '\nExit status: 0 run completed (and every check passed), 1 a check failed, 2 bad usage or\n' +
+        'configuration, 3 gateway unreachable or failed to start, 130 interrupted.',
     )
     .showHelpAfterError(false)
     .exitOverride()

@@ -1,5 +1,7 @@
 // The run command: settings -> (embedded stack) -> scenarios -> runner -> stats -> report.
+import { renameSync, writeFileSync } from 'node:fs';
 import { Chalk, type ChalkInstance, supportsColor } from 'chalk';
+import { evaluateGate } from './checks.js';
 import type { CliIO, OutputStream } from './cli.js';
 import { packageVersion } from './cli.js';
 import type { TargetSpec } from './config.js';
@@ -8,6 +10,7 @@ import { type EmbeddedStack, startEmbeddedStack } from './local/stack.js';
 import { buildJsonDocument } from './report/json.js';
 import {
   formatBanner,
+  formatChecks,
   formatProgress,
   formatRequestLine,
   formatScenarioHeader,
@@ -22,7 +25,8 @@ import { loadEnv, type RawOptions, resolveSettings } from './settings.js';
 import { summarizeScenario } from './stats.js';
 import { maskUrl } from './validate.js';
 
-const PROGRESS_EVERY = 5;
+/** Progress lines: the seed's every 5 requests, at most about ten per scenario. */
+const progressStep = (requests: number) => Math.max(5, Math.ceil(requests / 10));
 
 export async function runDemo(options: RawOptions, io: CliIO): Promise<number> {
   const settings = resolveSettings(options, loadEnv(io.env));
@@ -75,7 +79,7 @@ export async function runDemo(options: RawOptions, io: CliIO): Promise<number> {
         onRecord: (record) => {
           done += 1;
           if (plan.display === 'per-request') say(formatRequestLine(record, plan, c));
-          else if (done % PROGRESS_EVERY === 0 || done === plan.requests) {
+          else if (done % progressStep(plan.requests) === 0 || done === plan.requests) {
             say(formatProgress(done, plan.requests));
           }
         },
@@ -87,26 +91,48 @@ export async function runDemo(options: RawOptions, io: CliIO): Promise<number> {
       }));
       const result = {
         plan,
-        summary: summarizeScenario(records, expected),
+        summary: summarizeScenario(records, expected, settings.alpha),
         interrupted: records.length < plan.requests,
       };
       results.push(result);
       say(formatScenarioResult(result, c));
     }
 
-    if (settings.json) {
+    const checks = evaluateGate(
+      results.map((r) => ({ scenario: r.plan.name, summary: r.summary })),
+      settings.gate,
+    );
+    const failedChecks = checks.filter((check) => !check.passed);
+    if (settings.json || settings.out) {
       const served = [...(stack?.simulated ?? [])].map(([target, sim]) => ({
         target,
         chatCompletions: sim.served().chatCompletions,
       }));
-      io.stdout.write(`${JSON.stringify(buildJsonDocument(context, results, served), null, 2)}\n`);
+      const document = `${JSON.stringify(buildJsonDocument(context, results, served, checks), null, 2)}\n`;
+      if (settings.out) writeFileAtomically(settings.out, document);
+      if (settings.json) io.stdout.write(document);
+    }
+    if (settings.json) {
+      // stdout holds the document alone; failed checks still reach a CI log.
+      for (const check of failedChecks)
+        io.stderr.write(`lb-demo: FAIL --${check.check} ${check.message}\n`);
     } else {
       say(formatSummary(results, c));
+      say(formatChecks(checks, c));
+      if (settings.out) say(c.dim(`JSON results written to ${settings.out}\n`));
     }
-    return io.signal?.aborted ? EXIT.interrupted : EXIT.ok;
+    if (io.signal?.aborted) return EXIT.interrupted;
+    return failedChecks.length > 0 ? EXIT.checkFailed : EXIT.ok;
   } finally {
     await stack?.stop();
   }
+}
+
+/** Writes the whole file or nothing: a reader never sees half a document. */
+function writeFileAtomically(path: string, text: string): void {
+  const temporary = `${path}.${process.pid}.tmp`;
+  writeFileSync(temporary, text);
+  renameSync(temporary, path);
 }
 
 /** Any HTTP answer means the gateway is there; a network error ends the run before it starts. */

@@ -1,6 +1,8 @@
 // Flags, .env and the targets file, parsed once into typed settings. Inner code trusts these types.
-import { readFileSync } from 'node:fs';
+import { accessSync, constants, existsSync, readFileSync, statSync } from 'node:fs';
+import { dirname, resolve } from 'node:path';
 import { parseEnv } from 'node:util';
+import type { GateSettings } from './checks.js';
 import { UsageError } from './errors.js';
 import type { SimulationSettings } from './local/stack.js';
 import { SCENARIO_NAMES, type ScenarioName } from './scenarios.js';
@@ -21,6 +23,11 @@ export interface RawOptions {
   targets?: string;
   gateway?: string;
   json?: boolean;
+  alpha?: string;
+  out?: string;
+  failOnSkew?: boolean;
+  minSuccessRate?: string;
+  maxP99?: string;
 }
 
 export interface Settings {
@@ -34,6 +41,11 @@ export interface Settings {
   gateway: { url: string; apiKey?: string } | undefined;
   simulation: SimulationSettings;
   json: boolean;
+  /** Significance level of the verdict on the split. */
+  alpha: number;
+  /** Also write the JSON document to this file. */
+  out: string | undefined;
+  gate: GateSettings;
 }
 
 export const SCENARIO_CHOICES = [...SCENARIO_NAMES, 'all'] as const;
@@ -92,7 +104,57 @@ export function resolveSettings(options: RawOptions, env: Env): Settings {
       openaiLatencyMs: latency(env, 'SIM_VLLM_LATENCY_MS', DEFAULT_SIM_LATENCY_MS.openai),
     },
     json: options.json === true,
+    alpha: options.alpha === undefined ? 0.05 : parseAlpha(options.alpha),
+    out: options.out === undefined ? undefined : checkOutPath(options.out),
+    gate: {
+      failOnSkew: options.failOnSkew === true,
+      ...(options.minSuccessRate !== undefined
+        ? {
+            minSuccessRatePct: parseNonNegativeNumber(
+              options.minSuccessRate,
+              '--min-success-rate',
+              100,
+            ),
+          }
+        : {}),
+      ...(options.maxP99 !== undefined
+        ? { maxP99Ms: parsePositiveNumber(options.maxP99, '--max-p99') }
+        : {}),
+    },
   };
+}
+
+function parseAlpha(raw: string): number {
+  const alpha = parseNonNegativeNumber(raw, '--alpha', 1);
+  if (alpha === 0 || alpha === 1) {
+    throw new UsageError(
+      `--alpha: expected a significance level between 0 and 1 (exclusive), got ${raw.trim()}`,
+    );
+  }
+  return alpha;
+}
+
+function parsePositiveNumber(raw: string, input: string): number {
+  const value = parseNonNegativeNumber(raw, input);
+  if (value === 0) throw new UsageError(`${input}: must be greater than 0, got ${raw.trim()}`);
+  return value;
+}
+
+/** Fails before the run, not after it, when the report could not be written. */
+function checkOutPath(raw: string): string {
+  const path = raw.trim();
+  if (path === '') throw new UsageError('--out: expected a file path, got ""');
+  const dir = dirname(resolve(path));
+  try {
+    if (!statSync(dir).isDirectory()) throw new Error('not a directory');
+    accessSync(dir, constants.W_OK);
+  } catch {
+    throw new UsageError(`--out ${path}: cannot write into ${dir} (missing or not writable)`);
+  }
+  if (existsSync(path) && statSync(path).isDirectory()) {
+    throw new UsageError(`--out ${path}: is a directory`);
+  }
+  return path;
 }
 
 /** Variables from ./.env, if there is one; the real environment wins over the file. */

@@ -1,79 +1,127 @@
+// Reference values below were computed independently with scipy/numpy (see the comments).
 import { describe, expect, it } from 'vitest';
 import type { RequestRecord } from '../src/runner.js';
-import { summarizeLatency, summarizeScenario } from '../src/stats.js';
+import { latencyHistogram, summarizeScenario } from '../src/stats.js';
 
 const expected = [
   { name: 'ollama', provider: 'ollama', weight: 0.25 },
   { name: 'vllm', provider: 'openai', weight: 0.75 },
 ];
 
-function ok(
-  targetIndex: number | null,
-  latencyMs: number,
-): Pick<RequestRecord, 'ok' | 'latencyMs' | 'targetIndex'> {
+type Fields = Pick<RequestRecord, 'ok' | 'latencyMs' | 'targetIndex' | 'error'>;
+
+function ok(targetIndex: number | null, latencyMs: number): Fields {
   return { ok: true, latencyMs, targetIndex };
 }
 
+function failed(targetIndex: number | null, cause: 'provider-error' | 'connection'): Fields {
+  return { ok: false, latencyMs: 1, targetIndex, error: { cause, message: 'x' } };
+}
+
 describe('summarizeScenario', () => {
-  it('reproduces the seed weighted run: 7 vllm, 3 ollama out of 10', () => {
-    const records = [
-      ok(1, 946),
-      ok(0, 17743),
-      ok(1, 928),
-      ok(1, 958),
-      ok(1, 963),
-      ok(1, 950),
-      ok(0, 17740),
-      ok(1, 951),
-      ok(1, 922),
-      ok(0, 17664),
-    ];
-    const s = summarizeScenario(records, expected);
-    expect(s.requests).toBe(10);
-    expect(s.succeeded).toBe(10);
-    expect(s.failed).toBe(0);
-    expect(s.successRate).toBe(1);
-    // (946+17743+928+958+963+950+17740+951+922+17664) / 10 = 59765 / 10
-    expect(s.latencyMs?.avg).toBeCloseTo(5976.5, 10);
-    expect(s.latencyMs?.min).toBe(922);
-    expect(s.latencyMs?.max).toBe(17743);
-    expect(s.targets.map((t) => [t.name, t.count, t.share])).toEqual([
-      ['ollama', 3, 0.3],
-      ['vllm', 7, 0.7],
+  // The seed's weighted run: 7 vllm, 3 ollama out of 10, with its latencies.
+  const seed = [
+    ok(1, 946),
+    ok(0, 17743),
+    ok(1, 928),
+    ok(1, 958),
+    ok(1, 963),
+    ok(1, 950),
+    ok(0, 17740),
+    ok(1, 951),
+    ok(1, 922),
+    ok(0, 17664),
+  ];
+
+  it('counts, shares and deviations of the seed weighted run', () => {
+    const s = summarizeScenario(seed, expected);
+    expect(s).toMatchObject({
+      requests: 10,
+      succeeded: 10,
+      failed: 0,
+      successRate: 1,
+      attributed: 10,
+    });
+    expect(s.targets.map((t) => [t.name, t.count, t.routed, t.share])).toEqual([
+      ['ollama', 3, 3, 0.3],
+      ['vllm', 7, 7, 0.7],
     ]);
     expect(s.targets[0]?.deviationPp).toBeCloseTo(5, 10);
     expect(s.targets[1]?.deviationPp).toBeCloseTo(-5, 10);
     expect(s.unattributed).toBe(0);
   });
 
-  it('keeps failures out of latency and shares, counted per cause and per target', () => {
-    const records: Pick<RequestRecord, 'ok' | 'latencyMs' | 'targetIndex' | 'error'>[] = [
+  it('latency of the seed run, overall and per target (numpy.percentile, linear)', () => {
+    const s = summarizeScenario(seed, expected);
+    expect(s.latencyMs?.avg).toBeCloseTo(5976.5, 10); // 59765 / 10
+    expect(s.latencyMs).toMatchObject({ count: 10, min: 922, max: 17743 });
+    expect(s.latencyMs?.p50).toBeCloseTo(954.5, 10);
+    expect(s.latencyMs?.p90).toBeCloseTo(17740.3, 10);
+    expect(s.latencyMs?.p95).toBeCloseTo(17741.65, 10);
+    expect(s.latencyMs?.p99).toBeCloseTo(17742.73, 10);
+    const vllm = s.targets[1]?.latencyMs;
+    expect(vllm).toMatchObject({ count: 7, min: 922, max: 963, p50: 950 });
+    expect(vllm?.p90).toBeCloseTo(960, 10);
+    expect(vllm?.p99).toBeCloseTo(962.7, 10);
+    expect(s.targets[0]?.latencyMs).toMatchObject({ count: 3, min: 17664, max: 17743 });
+  });
+
+  it('judges the seed split: exact binomial, p = 0.71843 (scipy binomtest(3, 10, 0.25))', () => {
+    const s = summarizeScenario(seed, expected);
+    expect(s.fit.method).toBe('exact-binomial');
+    expect(s.fit.pValue).toBeCloseTo(0.7184324264526367, 6);
+    expect(s.fit.consistent).toBe(true);
+    // Wilson 95% intervals of 3/10 and 7/10
+    expect(s.targets[0]?.ci95[0]).toBeCloseTo(0.10779126740630099, 6);
+    expect(s.targets[0]?.ci95[1]).toBeCloseTo(0.6032218525388546, 6);
+    expect(s.targets[1]?.ci95[0]).toBeCloseTo(0.39677814746114537, 6);
+    // binom.ppf(0.025 / 0.975, 10, p)
+    expect(s.targets.map((t) => t.expectedRange)).toEqual([
+      [0, 5],
+      [5, 10],
+    ]);
+    expect(s.requestsFor5ppSkew).toBeGreaterThan(10);
+  });
+
+  it('judges routing, not answers: failed requests count for the target they were routed to', () => {
+    const records = [
       ok(1, 10),
       ok(1, 30),
       ok(0, 200),
-      {
-        ok: false,
-        latencyMs: 5,
-        targetIndex: 0,
-        error: { cause: 'provider-error', status: 500, message: 'x' },
-      },
-      { ok: false, latencyMs: 1, targetIndex: null, error: { cause: 'connection', message: 'y' } },
+      failed(0, 'provider-error'),
+      failed(null, 'connection'),
       ok(null, 20),
     ];
     const s = summarizeScenario(records, expected);
-    expect(s.requests).toBe(6);
-    expect(s.succeeded).toBe(4);
-    expect(s.failed).toBe(2);
+    expect(s).toMatchObject({
+      requests: 6,
+      succeeded: 4,
+      failed: 2,
+      attributed: 4,
+      unattributed: 1,
+    });
     expect(s.successRate).toBeCloseTo(4 / 6, 12);
-    expect(s.latencyMs).toEqual({ avg: 65, min: 10, max: 200 });
-    expect(s.unattributed).toBe(1);
-    // shares are over the 3 attributed successes
-    expect(s.targets[0]).toMatchObject({ count: 1, failed: 1 });
-    expect(s.targets[0]?.share).toBeCloseTo(1 / 3, 12);
-    expect(s.targets[1]).toMatchObject({ count: 2, failed: 0 });
-    expect(s.targets[1]?.share).toBeCloseTo(2 / 3, 12);
-    expect(s.targets[1]?.deviationPp).toBeCloseTo((2 / 3 - 0.75) * 100, 10);
+    expect(s.latencyMs).toMatchObject({ count: 4, avg: 65, min: 10, max: 200 });
+    expect(s.targets[0]).toMatchObject({ count: 1, failed: 1, routed: 2, share: 0.5 });
+    expect(s.targets[1]).toMatchObject({ count: 2, failed: 0, routed: 2, share: 0.5 });
+    expect(s.targets[1]?.deviationPp).toBeCloseTo(-25, 10);
     expect(s.failuresByCause).toEqual({ 'provider-error': 1, connection: 1 });
+    // scipy binomtest(2, 4, 0.25) and the Wilson interval of 2/4
+    expect(s.fit.pValue).toBeCloseTo(0.26171875, 8);
+    expect(s.targets[0]?.ci95[0]).toBeCloseTo(0.15003898915214947, 6);
+    expect(s.targets[0]?.ci95[1]).toBeCloseTo(0.8499610108478506, 6);
+  });
+
+  it('fails the verdict when a weight-0 target receives traffic, whatever the p-value', () => {
+    const zero = [
+      { name: 'a', provider: 'openai', weight: 1 },
+      { name: 'off', provider: 'openai', weight: 0 },
+    ];
+    const clean = summarizeScenario([ok(0, 1), ok(0, 1), ok(0, 1)], zero);
+    expect(clean.fit.consistent).toBe(true);
+    const leak = summarizeScenario([ok(0, 1), ok(0, 1), ok(1, 1)], zero);
+    expect(leak.fit.consistent).toBe(false);
+    expect(leak.fit.zeroWeightViolations).toEqual([1]);
   });
 
   it('reports an empty run without dividing by zero', () => {
@@ -87,6 +135,7 @@ describe('summarizeScenario', () => {
     });
     expect(s.targets.map((t) => t.share)).toEqual([0, 0]);
     expect(s.targets.map((t) => t.deviationPp)).toEqual([-25, -75]);
+    expect(s.fit.pValue).toBe(1);
   });
 
   it('does not attribute an index beyond the configured targets', () => {
@@ -96,13 +145,27 @@ describe('summarizeScenario', () => {
   });
 });
 
-describe('summarizeLatency', () => {
-  it('computes average, min and max', () => {
-    expect(summarizeLatency([995, 941, 935, 20834, 963, 17216])).toEqual({
-      avg: (995 + 941 + 935 + 20834 + 963 + 17216) / 6,
-      min: 935,
-      max: 20834,
-    });
-    expect(summarizeLatency([])).toBeNull();
+describe('latencyHistogram', () => {
+  it('puts every sample in one of the shared log-spaced bins', () => {
+    const h = latencyHistogram(
+      [
+        [10, 10, 12],
+        [100, 1000],
+      ],
+      4,
+    );
+    expect(h.edgesMs).toHaveLength(5);
+    expect(h.edgesMs[0]).toBe(10);
+    expect(h.edgesMs[4]).toBe(1000);
+    expect(h.edgesMs[2]).toBeCloseTo(100, 10); // log-spaced: 10, 31.6, 100, 316, 1000
+    expect(h.counts).toEqual([
+      [3, 0, 0, 0],
+      [0, 0, 1, 1],
+    ]);
+  });
+
+  it('copes with one value and with no samples', () => {
+    expect(latencyHistogram([[5, 5]], 10)).toEqual({ edgesMs: [5, 5], counts: [[2]] });
+    expect(latencyHistogram([[], []])).toEqual({ edgesMs: [], counts: [[], []] });
   });
 });

@@ -1,5 +1,6 @@
 // The --json document: plain data, snake_case keys, secrets masked.
-import type { LatencySummary } from '../stats.js';
+import { type CheckOutcome, verdictWords } from '../checks.js';
+import type { LatencyStats } from '../significance.js';
 import { maskUrl } from '../validate.js';
 import type { RunContext, ScenarioResult } from './text.js';
 
@@ -13,6 +14,7 @@ export function buildJsonDocument(
   context: RunContext,
   results: readonly ScenarioResult[],
   served: readonly ServedByTarget[] = [],
+  checks: readonly CheckOutcome[] = [],
 ) {
   return {
     lb_demo: context.version,
@@ -27,6 +29,15 @@ export function buildJsonDocument(
       served_chat_completions: served.find((x) => x.target === s.target)?.chatCompletions ?? 0,
     })),
     interrupted: results.some((r) => r.interrupted),
+    checks: checks.map((c) => ({
+      check: c.check,
+      scenario: c.scenario,
+      passed: c.passed,
+      value: c.value === null ? null : round(c.value, 6),
+      threshold: c.threshold,
+      message: c.message,
+    })),
+    checks_passed: checks.length === 0 ? null : checks.every((c) => c.passed),
     scenarios: results.map(({ plan, summary, interrupted }) => ({
       scenario: plan.name,
       requests: summary.requests,
@@ -35,7 +46,25 @@ export function buildJsonDocument(
       succeeded: summary.succeeded,
       failed: summary.failed,
       success_rate: round(summary.successRate, 4),
-      latency_ms: summary.latencyMs ? roundLatency(summary.latencyMs) : null,
+      latency_ms: roundLatency(summary.latencyMs),
+      test: {
+        method: summary.fit.method,
+        statistic: round(summary.fit.statistic, 6),
+        df: summary.fit.df,
+        p_value: Number(summary.fit.pValue.toPrecision(6)),
+        alpha: summary.fit.alpha,
+        consistent: summary.fit.consistent,
+        verdict: verdictWords(
+          summary.fit,
+          summary.targets.map((t) => t.name),
+        ),
+        zero_weight_violations: summary.fit.zeroWeightViolations,
+        ...(summary.fit.method === 'monte-carlo'
+          ? { monte_carlo_samples: summary.fit.monteCarloSamples, seed: summary.fit.monteCarloSeed }
+          : {}),
+        requests_for_5pp_skew: summary.requestsFor5ppSkew,
+      },
+      attributed: summary.attributed,
       targets: summary.targets.map((t) => ({
         index: t.index,
         name: t.name,
@@ -46,8 +75,12 @@ export function buildJsonDocument(
         expected_share: round(t.expectedShare, 6),
         count: t.count,
         failed: t.failed,
+        routed: t.routed,
         share: round(t.share, 6),
         deviation_pp: round(t.deviationPp, 3),
+        ci95: [round(t.ci95[0], 6), round(t.ci95[1], 6)],
+        expected_range: t.expectedRange,
+        latency_ms: roundLatency(t.latencyMs),
       })),
       unattributed: summary.unattributed,
       failures: summary.failuresByCause,
@@ -55,8 +88,19 @@ export function buildJsonDocument(
   };
 }
 
-function roundLatency(latency: LatencySummary) {
-  return { avg: round(latency.avg, 3), min: round(latency.min, 3), max: round(latency.max, 3) };
+function roundLatency(latency: LatencyStats | null) {
+  if (!latency) return null;
+  const { count, avg, min, max, p50, p90, p95, p99 } = latency;
+  return {
+    count,
+    avg: round(avg, 3),
+    min: round(min, 3),
+    max: round(max, 3),
+    p50: round(p50, 3),
+    p90: round(p90, 3),
+    p95: round(p95, 3),
+    p99: round(p99, 3),
+  };
 }
 
 function round(value: number, digits: number): number {

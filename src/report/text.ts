@@ -1,10 +1,12 @@
 // Human output. Every function returns a string; the caller decides where it goes.
 import type { ChalkInstance } from 'chalk';
 import Table from 'cli-table3';
+import { type CheckOutcome, methodName, verdictText } from '../checks.js';
 import type { RequestRecord } from '../runner.js';
 import type { ScenarioPlan } from '../scenarios.js';
 import type { ScenarioSummary } from '../stats.js';
 import { maskUrl } from '../validate.js';
+import { latencyRows, shareBars } from './charts.js';
 
 export interface RunContext {
   version: string;
@@ -97,59 +99,16 @@ export function formatProgress(done: number, total: number): string {
 
 export function formatScenarioResult(result: ScenarioResult, c: ChalkInstance): string {
   const { summary, plan } = result;
-  const stats = new Table({ style: tableStyle(c) });
-  stats.push(
-    { 'Total requests': String(summary.requests) },
-    { Successful: String(summary.succeeded) },
-    { Failed: summary.failed > 0 ? c.red(String(summary.failed)) : '0' },
-    { 'Success rate': formatPercent(summary.successRate) },
-  );
-  if (summary.latencyMs) {
-    stats.push(
-      { 'Avg latency': formatDuration(summary.latencyMs.avg) },
-      {
-        'Min / max latency': `${formatDuration(summary.latencyMs.min)} / ${formatDuration(summary.latencyMs.max)}`,
-      },
-    );
-  }
-  for (const [cause, count] of Object.entries(summary.failuresByCause)) {
-    stats.push({ [`Failed: ${cause}`]: String(count) });
-  }
-
-  const withFailures = summary.targets.some((t) => t.failed > 0);
-  const head = ['Target', 'Provider', 'Requests', 'Observed', 'Expected', 'Deviation'];
-  if (withFailures) head.push('Failed');
-  const split = new Table({
-    head,
-    style: tableStyle(c),
-    colAligns: ['left', 'left', 'right', 'right', 'right', 'right', 'right'],
-  });
-  for (const t of summary.targets) {
-    const row = [
-      t.name,
-      t.provider,
-      String(t.count),
-      formatPercent(t.share),
-      formatPercent(t.expectedShare),
-      formatPp(t.deviationPp),
-    ];
-    if (withFailures) row.push(t.failed > 0 ? c.red(String(t.failed)) : '0');
-    split.push(row);
-  }
-
   const lines = [''];
   if (result.interrupted) {
     lines.push(
       c.yellow(`  Interrupted: ${summary.requests} of ${plan.requests} requests completed.`),
     );
   }
-  lines.push(
-    '  Statistics:',
-    indent(stats.toString()),
-    '',
-    '  Distribution (successful requests per target):',
-    indent(split.toString()),
-  );
+  lines.push('  Statistics:', indent(statisticsTable(summary, c)), '');
+
+  lines.push('  Distribution (requests the gateway routed to each target):');
+  lines.push(indent(distributionTable(summary, c)));
   if (summary.unattributed > 0) {
     lines.push(
       c.yellow(
@@ -157,11 +116,120 @@ export function formatScenarioResult(result: ScenarioResult, c: ChalkInstance): 
       ),
     );
   }
+  lines.push('', shareBars(summary.targets, c), '');
+
+  const { fit } = summary;
+  const names = summary.targets.map((t) => t.name);
+  const verdict = `Verdict: ${verdictText(fit, names)}; ${methodName(fit)}, alpha ${fit.alpha}.`;
+  lines.push(`  ${fit.consistent ? c.green(verdict) : c.red(verdict)}`);
+  if (fit.consistent && summary.attributed < summary.requestsFor5ppSkew) {
+    lines.push(
+      c.dim(
+        `  ${summary.attributed} requests can only reveal a large skew; about ${summary.requestsFor5ppSkew.toLocaleString('en-US')} would detect a 5 pp skew with 80% power.`,
+      ),
+    );
+  }
   lines.push(
     c.dim(
-      "  The gateway picks each request's target at random by weight, so small runs stray from the weights;",
+      "  The gateway picks each request's target at random by weight: it does not take turns, so small runs stray.",
     ),
-    c.dim('  the split settles as the number of requests grows (try --requests 500).'),
+  );
+
+  if (summary.latencyMs) {
+    lines.push(
+      '',
+      '  Latency by target, ms (successful requests):',
+      indent(latencyTable(summary, c)),
+    );
+    lines.push(
+      latencyRows(
+        summary.latencyHistogram,
+        summary.targets.map((t) => t.name),
+        formatDuration,
+      ),
+    );
+  }
+  return `${lines.join('\n')}\n`;
+}
+
+function statisticsTable(summary: ScenarioSummary, c: ChalkInstance): string {
+  const table = new Table({ style: tableStyle(c) });
+  table.push(
+    { 'Total requests': String(summary.requests) },
+    { Successful: String(summary.succeeded) },
+    { Failed: summary.failed > 0 ? c.red(String(summary.failed)) : '0' },
+    { 'Success rate': formatPercent(summary.successRate) },
+  );
+  for (const [cause, count] of Object.entries(summary.failuresByCause)) {
+    table.push({ [`  ${cause}`]: String(count) });
+  }
+  const l = summary.latencyMs;
+  if (l) {
+    table.push(
+      { 'Avg latency': formatDuration(l.avg) },
+      { 'Min / max latency': `${formatDuration(l.min)} / ${formatDuration(l.max)}` },
+      { 'p50 / p90': `${formatDuration(l.p50)} / ${formatDuration(l.p90)}` },
+      { 'p95 / p99': `${formatDuration(l.p95)} / ${formatDuration(l.p99)}` },
+    );
+  }
+  return table.toString();
+}
+
+function distributionTable(summary: ScenarioSummary, c: ChalkInstance): string {
+  const withFailures = summary.targets.some((t) => t.failed > 0);
+  const head = ['Target', 'Requests', 'Observed', '95% CI', 'Expected (range)', 'Deviation'];
+  if (withFailures) head.push('Failed');
+  const table = new Table({
+    head,
+    style: tableStyle(c),
+    colAligns: ['left', 'right', 'right', 'right', 'right', 'right', 'right'],
+  });
+  for (const t of summary.targets) {
+    const [lo, hi] = t.ci95;
+    const [min, max] = t.expectedRange;
+    const outside = t.routed < min || t.routed > max;
+    const row = [
+      t.name,
+      outside ? c.yellow(String(t.routed)) : String(t.routed),
+      formatPercent(t.share),
+      `${(lo * 100).toFixed(1)}–${(hi * 100).toFixed(1)}%`,
+      `${formatPercent(t.expectedShare)} (${min}–${max})`,
+      formatPp(t.deviationPp),
+    ];
+    if (withFailures) row.push(t.failed > 0 ? c.red(String(t.failed)) : '0');
+    table.push(row);
+  }
+  return table.toString();
+}
+
+function latencyTable(summary: ScenarioSummary, c: ChalkInstance): string {
+  const table = new Table({
+    head: ['Target', 'n', 'min', 'avg', 'p50', 'p90', 'p95', 'p99', 'max'],
+    style: tableStyle(c),
+    colAligns: ['left', 'right', 'right', 'right', 'right', 'right', 'right', 'right', 'right'],
+  });
+  for (const t of summary.targets) {
+    const l = t.latencyMs;
+    table.push(
+      l
+        ? [t.name, String(l.count), ...[l.min, l.avg, l.p50, l.p90, l.p95, l.p99, l.max].map(ms)]
+        : [t.name, '0', '-', '-', '-', '-', '-', '-', '-'],
+    );
+  }
+  return table.toString();
+}
+
+export function formatChecks(outcomes: readonly CheckOutcome[], c: ChalkInstance): string {
+  if (outcomes.length === 0) return '';
+  const lines = ['', c.bold('Checks:')];
+  for (const o of outcomes) {
+    lines.push(`  ${o.passed ? c.green('PASS') : c.red('FAIL')} --${o.check} ${o.message}`);
+  }
+  const failed = outcomes.filter((o) => !o.passed).length;
+  lines.push(
+    failed === 0
+      ? c.green(`All ${outcomes.length} checks passed.`)
+      : c.red(`${failed} of ${outcomes.length} checks failed: exit status 1.`),
   );
   return `${lines.join('\n')}\n`;
 }
@@ -189,7 +257,24 @@ export function formatSummary(results: readonly ScenarioResult[], c: ChalkInstan
     : failed > 0
       ? c.yellow(`Demo completed with ${failed} failed request(s).`)
       : c.green('Demo completed: every request succeeded.');
-  return `\n${RULE}\n${c.bold('LOAD BALANCING DEMO RESULTS SUMMARY')}\n${RULE}\n${table.toString()}\n${closing}\n`;
+  const verdicts = results.map(({ plan, summary }) => {
+    const text = `${plan.name}: ${verdictText(
+      summary.fit,
+      summary.targets.map((t) => t.name),
+    )}`;
+    return `  ${summary.fit.consistent ? text : c.red(text)}`;
+  });
+  return [
+    '',
+    RULE,
+    c.bold('LOAD BALANCING DEMO RESULTS SUMMARY'),
+    RULE,
+    table.toString(),
+    'Split against the configured weights:',
+    ...verdicts,
+    closing,
+    '',
+  ].join('\n');
 }
 
 function targetLabel(record: RequestRecord, plan: ScenarioPlan): string {
@@ -211,6 +296,11 @@ function indent(text: string): string {
     .split('\n')
     .map((line) => `  ${line}`)
     .join('\n');
+}
+
+/** Milliseconds for a table whose heading carries the unit. */
+function ms(value: number): string {
+  return value < 100 ? value.toFixed(1) : value.toFixed(0);
 }
 
 function snippet(text: string, max = 60): string {
