@@ -53,6 +53,19 @@ export async function main(argv: readonly string[], io: CliIO): Promise<number> 
       '-g, --gateway <url>',
       'your Portkey gateway, e.g. http://localhost:8787/v1 (env GATEWAY_URL); default: embedded',
     )
+    .option(
+      '-c, --concurrency <n>',
+      'closed loop: requests in flight at once (default 1, as the seed)',
+    )
+    .option(
+      '-r, --rate <r>',
+      'open loop: requests per second, Poisson arrivals (instead of --concurrency)',
+    )
+    .option('-d, --duration <s>', 'send for this many seconds instead of a request count')
+    .option(
+      '--stream',
+      'streamed completions: time to first token, time per output token, tokens/s',
+    )
     .option('--json', 'print one JSON document on stdout instead of the report')
     .option('-o, --out <file>', 'also write the JSON document to a file (the report still prints)')
     .option('--alpha <a>', 'significance level of the verdict on the split', '0.05')

@@ -1,5 +1,6 @@
 // The run command: settings -> (embedded stack) -> scenarios -> runner -> stats -> report.
 import { renameSync, writeFileSync } from 'node:fs';
+import { performance } from 'node:perf_hooks';
 import { Chalk, type ChalkInstance, supportsColor } from 'chalk';
 import { evaluateGate } from './checks.js';
 import type { CliIO, OutputStream } from './cli.js';
@@ -8,6 +9,7 @@ import type { TargetSpec } from './config.js';
 import { EXIT, RunError } from './errors.js';
 import { type EmbeddedStack, startEmbeddedStack } from './local/stack.js';
 import { buildJsonDocument } from './report/json.js';
+import { startProgressBar } from './report/progress.js';
 import {
   formatBanner,
   formatChecks,
@@ -19,14 +21,14 @@ import {
   type RunContext,
   type ScenarioResult,
 } from './report/text.js';
-import { type GatewayConnection, runScenario } from './runner.js';
-import { planScenario } from './scenarios.js';
-import { loadEnv, type RawOptions, resolveSettings } from './settings.js';
-import { summarizeScenario } from './stats.js';
+import { type GatewayConnection, type RunOutcome, runScenario } from './runner.js';
+import { planScenario, type ScenarioPlan } from './scenarios.js';
+import { loadEnv, type RawOptions, resolveSettings, type Settings } from './settings.js';
+import { createTally, summarizeTally, tallyRecord } from './stats.js';
 import { maskUrl } from './validate.js';
 
-/** Progress lines: the seed's every 5 requests, at most about ten per scenario. */
-const progressStep = (requests: number) => Math.max(5, Math.ceil(requests / 10));
+/** Above this many requests a scenario shows progress instead of a line per request. */
+const PER_REQUEST_LINES_MAX = 50;
 
 export async function runDemo(options: RawOptions, io: CliIO): Promise<number> {
   const settings = resolveSettings(options, loadEnv(io.env));
@@ -70,32 +72,11 @@ export async function runDemo(options: RawOptions, io: CliIO): Promise<number> {
       if (io.signal?.aborted) break;
       const plan = planScenario(name, targets, {
         ...(settings.requests !== undefined ? { requests: settings.requests } : {}),
+        ...(settings.load.durationMs !== undefined ? { durationMs: settings.load.durationMs } : {}),
         ...(settings.weights ? { weights: settings.weights } : {}),
       });
-      say(formatScenarioHeader(plan, c));
-      let done = 0;
-      const records = await runScenario(plan, connection, {
-        ...(io.signal ? { signal: io.signal } : {}),
-        onRecord: (record) => {
-          done += 1;
-          if (plan.display === 'per-request') say(formatRequestLine(record, plan, c));
-          else if (done % progressStep(plan.requests) === 0 || done === plan.requests) {
-            say(formatProgress(done, plan.requests));
-          }
-        },
-      });
-      const expected = plan.config.targets.map((t, i) => ({
-        name: plan.targets[i]?.name ?? t.provider,
-        provider: t.provider,
-        weight: t.weight,
-      }));
-      const result = {
-        plan,
-        summary: summarizeScenario(records, expected, settings.alpha),
-        interrupted: records.length < plan.requests,
-      };
-      results.push(result);
-      say(formatScenarioResult(result, c));
+      say(formatScenarioHeader(plan, settings.load, c));
+      results.push(await runOne(plan, connection, settings, io, say, c));
     }
 
     const checks = evaluateGate(
@@ -126,6 +107,79 @@ export async function runDemo(options: RawOptions, io: CliIO): Promise<number> {
   } finally {
     await stack?.stop();
   }
+}
+
+/** Runs one scenario, showing each request, progress lines or a progress bar as it goes. */
+async function runOne(
+  plan: ScenarioPlan,
+  connection: GatewayConnection,
+  settings: Settings,
+  io: CliIO,
+  say: (text: string) => void,
+  c: ChalkInstance,
+): Promise<ScenarioResult> {
+  const expected = plan.config.targets.map((t, i) => ({
+    name: plan.targets[i]?.name ?? t.provider,
+    provider: t.provider,
+    weight: t.weight,
+  }));
+  const tally = createTally(expected);
+  const perRequestLines =
+    plan.display === 'per-request' &&
+    plan.requests !== undefined &&
+    plan.requests <= PER_REQUEST_LINES_MAX;
+  const bar =
+    !perRequestLines && !settings.json && io.stderr.isTTY
+      ? startProgressBar(
+          io.stderr,
+          expected.map((t) => t.name),
+          plan,
+        )
+      : undefined;
+  const step = progressStep(plan);
+  const started = performance.now();
+  let done = 0;
+  let errors = 0;
+  const split = expected.map(() => 0);
+
+  let outcome: RunOutcome;
+  try {
+    outcome = await runScenario(
+      plan,
+      connection,
+      { ...settings.load, ...(plan.requests !== undefined ? { requests: plan.requests } : {}) },
+      {
+        ...(io.signal ? { signal: io.signal } : {}),
+        onRecord: (record) => {
+          tallyRecord(tally, record);
+          done += 1;
+          if (!record.ok) errors += 1;
+          if (record.targetIndex !== null && record.targetIndex < split.length) {
+            split[record.targetIndex] = (split[record.targetIndex] ?? 0) + 1;
+          }
+          if (perRequestLines) say(formatRequestLine(record, plan, c));
+          else if (bar) bar.update({ done, errors, split, elapsedMs: performance.now() - started });
+          else if (done % step === 0) say(formatProgress(done, plan.requests));
+        },
+      },
+    );
+  } finally {
+    bar?.stop();
+  }
+  if (!perRequestLines && !bar && done % step !== 0) say(formatProgress(done, plan.requests));
+  const result = {
+    plan,
+    summary: summarizeTally(tally, settings.alpha, outcome.elapsedMs),
+    interrupted: outcome.interrupted,
+    load: settings.load,
+  };
+  say(formatScenarioResult(result, c));
+  return result;
+}
+
+/** Progress lines: the seed's every 5 requests, at most about ten per scenario. */
+function progressStep(plan: ScenarioPlan): number {
+  return plan.requests === undefined ? 100 : Math.max(5, Math.ceil(plan.requests / 10));
 }
 
 /** Writes the whole file or nothing: a reader never sees half a document. */

@@ -1,5 +1,6 @@
-// Sends a scenario's requests through the Portkey SDK and records one RequestRecord per request.
+// Sends a scenario's requests through the Portkey SDK and reports one RequestRecord per request.
 import { performance } from 'node:perf_hooks';
+import mt19937 from '@stdlib/random-base-mt19937';
 import { Portkey } from 'portkey-ai';
 import { servingTargetIndex } from './config.js';
 import { UsageError } from './errors.js';
@@ -17,12 +18,15 @@ export type FailureCause =
   | 'gateway-error' // the gateway failed on its own (for example an unparseable provider answer)
   | 'invalid-response' // a 2xx answer that is not a chat completion
   | 'connection' // the gateway could not be reached
-  | 'timeout';
+  | 'timeout'
+  | 'interrupted'; // still in flight when the run was stopped
 
 export interface RequestRecord {
   /** 0-based position in the scenario. */
   seq: number;
-  prompt: string;
+  /** ms from the start of the run to sending this request. */
+  startedMs: number;
+  /** End-to-end latency as the client saw it (the whole stream, when streaming). */
   latencyMs: number;
   ok: boolean;
   /** Top-level target the gateway used, from this response's own headers; null when not told. */
@@ -31,18 +35,46 @@ export interface RequestRecord {
   targetPath: string | null;
   /** Provider slug the gateway reported. */
   provider: string | null;
-  answer?: string;
-  completionTokens?: number;
+  /** Gateway retries for this request (x-portkey-retry-attempt-count). */
+  retries: number;
+  /** The start of the answer, for the per-request lines. */
+  snippet?: string;
+  outputTokens?: number;
+  /** Streaming: time to the first content token. */
+  ttftMs?: number;
+  /** Streaming: mean time between tokens after the first (time per output token). */
+  tpotMs?: number;
   error?: { cause: FailureCause; status?: number; message: string };
 }
 
+/** How requests are sent: closed loop (concurrency) or open loop (rate), until a count or a time. */
+export interface LoadShape {
+  /** Closed loop: this many requests in flight at once (ignored when `rate` is set). */
+  concurrency: number;
+  /** Open loop: requests per second, with Poisson (exponential) inter-arrival times. */
+  rate?: number;
+  /** Stop after this many requests... */
+  requests?: number;
+  /** ...or after this much time (ms); one of the two is required. */
+  durationMs?: number;
+  stream: boolean;
+  /** Seed of the arrival times in open loop, so a run can be repeated. */
+  seed?: number;
+}
+
 export interface RunOptions {
-  /** Requests in flight at once; each has an SDK client of its own (see below). */
-  concurrency?: number;
   /** Called as each request completes, in completion order. */
-  onRecord?: (record: RequestRecord) => void;
-  /** Stops sending new requests when aborted; requests in flight still complete. */
+  onRecord: (record: RequestRecord) => void;
+  /** Stops sending new requests when aborted; requests in flight get `graceMs` to complete. */
   signal?: AbortSignal;
+  graceMs?: number;
+}
+
+export interface RunOutcome {
+  sent: number;
+  /** From the first request sent to the last one completed. */
+  elapsedMs: number;
+  interrupted: boolean;
 }
 
 /** The gateway refused the config itself (status 400 before any provider was called). */
@@ -51,40 +83,158 @@ export class ConfigRejectedError extends UsageError {
 }
 
 /**
- * Runs a scenario and returns its records in sequence order.
+ * Runs a scenario under a load shape and reports each request through `onRecord`; records are not
+ * kept here, so memory stays flat however long the run.
  *
  * The SDK keeps the latest response headers on the client (`client.responseHeaders`, rewritten by
- * every call, and copied into errors after an await). So each worker owns one client and has one
- * request in flight on it: a response's headers can then only be its own. Successful answers are
- * attributed from `response.getHeaders()`, errors from the headers the SDK attaches to them.
+ * every call, and copied into errors after an await). So every request in flight has an SDK client
+ * of its own, taken from a pool: the headers it reads can only be its own. All clients share
+ * Node's fetch connection pool, so connections are kept alive across requests.
  */
 export async function runScenario(
   plan: ScenarioPlan,
   connection: GatewayConnection,
-  options: RunOptions = {},
-): Promise<RequestRecord[]> {
-  const concurrency = Math.max(1, Math.min(options.concurrency ?? 1, plan.requests));
-  const records: RequestRecord[] = new Array(plan.requests);
-  let next = 0;
+  shape: LoadShape,
+  options: RunOptions,
+): Promise<RunOutcome> {
+  const pool: Portkey[] = [];
+  const inFlight = new Map<number, { startedMs: number; task: Promise<void> }>();
+  const start = performance.now();
+  const deadline =
+    shape.durationMs === undefined ? Number.POSITIVE_INFINITY : start + shape.durationMs;
+  let sent = 0;
+  let lastDone = start;
   let rejection: ConfigRejectedError | undefined;
 
-  const worker = async () => {
-    const client = createClient(plan, connection);
-    while (next < plan.requests && !options.signal?.aborted && !rejection) {
-      const seq = next++;
-      const record = await sendOne(client, plan, seq);
-      if (record instanceof ConfigRejectedError) {
-        rejection = record;
-        break;
+  const mayStart = () =>
+    !rejection &&
+    !options.signal?.aborted &&
+    (shape.requests === undefined || sent < shape.requests) &&
+    performance.now() < deadline;
+
+  const launch = (): Promise<void> => {
+    const seq = sent++;
+    const client = pool.pop() ?? createClient(plan, connection);
+    const startedMs = performance.now() - start;
+    const task = sendOne(client, plan, seq, shape.stream).then((result) => {
+      pool.push(client);
+      // Gone from the map: it was reported as interrupted when the grace period ran out.
+      if (!inFlight.delete(seq)) return;
+      if (result instanceof ConfigRejectedError) {
+        rejection ??= result;
+        return;
       }
-      records[seq] = record;
-      options.onRecord?.(record);
-    }
+      lastDone = performance.now();
+      options.onRecord({ ...result, startedMs });
+    });
+    inFlight.set(seq, { startedMs, task });
+    return task;
   };
-  await Promise.all(Array.from({ length: concurrency }, worker));
+
+  if (shape.rate === undefined) {
+    const worker = async () => {
+      while (mayStart()) await launch();
+    };
+    const workers = Array.from({ length: Math.max(1, shape.concurrency) }, worker);
+    await untilAborted(Promise.all(workers), options.signal);
+  } else {
+    const nextGap = exponentialGaps(shape.rate, shape.seed ?? 1);
+    let due = performance.now();
+    while (mayStart()) {
+      const wait = due - performance.now();
+      if (wait > 0 && !(await sleep(wait, options.signal))) break;
+      // Timers fire late: send every arrival that is due rather than drift behind the rate.
+      while (due <= performance.now() && mayStart()) {
+        void launch();
+        due += nextGap();
+      }
+    }
+  }
+
+  const interrupted = options.signal?.aborted === true;
+  await waitFor(
+    [...inFlight.values()].map((r) => r.task),
+    interrupted ? (options.graceMs ?? 5_000) : undefined,
+  );
+  // Requests still out after the grace period are reported as interrupted, not lost.
+  const now = performance.now() - start;
+  for (const [seq, { startedMs }] of inFlight) {
+    options.onRecord({
+      seq,
+      startedMs,
+      latencyMs: now - startedMs,
+      ok: false,
+      targetIndex: null,
+      targetPath: null,
+      provider: null,
+      retries: 0,
+      error: { cause: 'interrupted', message: 'still in flight when the run was stopped' },
+    });
+  }
+  inFlight.clear();
   if (rejection) throw rejection;
-  // Holes are requests never sent because the run was interrupted.
-  return records.filter((r) => r !== undefined);
+  return { sent, elapsedMs: Math.max(lastDone, start + now) - start, interrupted };
+}
+
+/** Resolves when `work` settles or `signal` aborts, whichever comes first. */
+function untilAborted(work: Promise<unknown>, signal: AbortSignal | undefined): Promise<void> {
+  if (!signal) return work.then(() => undefined);
+  if (signal.aborted) return Promise.resolve();
+  return new Promise((resolve, reject) => {
+    const onAbort = () => resolve();
+    signal.addEventListener('abort', onAbort, { once: true });
+    work.then(
+      () => {
+        signal.removeEventListener('abort', onAbort);
+        resolve();
+      },
+      (error) => {
+        signal.removeEventListener('abort', onAbort);
+        reject(error);
+      },
+    );
+  });
+}
+
+/** Waits for every task, or at most `limitMs` when given. */
+async function waitFor(tasks: Promise<void>[], limitMs: number | undefined): Promise<void> {
+  const all = Promise.allSettled(tasks).then(() => undefined);
+  if (limitMs === undefined) return all;
+  let timer: NodeJS.Timeout | undefined;
+  const limit = new Promise<void>((resolve) => {
+    timer = setTimeout(resolve, limitMs);
+  });
+  await Promise.race([all, limit]);
+  clearTimeout(timer);
+}
+
+/** Sleeps `ms`; resolves false when the signal aborts first. */
+function sleep(ms: number, signal: AbortSignal | undefined): Promise<boolean> {
+  return new Promise((resolve) => {
+    if (signal?.aborted) return resolve(false);
+    const onAbort = () => {
+      clearTimeout(timer);
+      resolve(false);
+    };
+    const timer = setTimeout(() => {
+      signal?.removeEventListener('abort', onAbort);
+      resolve(true);
+    }, ms);
+    signal?.addEventListener('abort', onAbort, { once: true });
+  });
+}
+
+/**
+ * Gaps between Poisson arrivals at `rate` per second: exponentially distributed, mean 1000/rate ms.
+ * Drawn from a seeded generator so that a run's arrival pattern can be repeated.
+ */
+export function exponentialGaps(rate: number, seed: number): () => number {
+  const uniform = mt19937.factory({ seed });
+  const max = mt19937.MAX + 1;
+  return () => {
+    const u = (uniform() + 0.5) / max; // in (0, 1): never log(0)
+    return (-Math.log(u) * 1000) / rate;
+  };
 }
 
 function createClient(plan: ScenarioPlan, connection: GatewayConnection): Portkey {
@@ -99,75 +249,153 @@ function createClient(plan: ScenarioPlan, connection: GatewayConnection): Portke
   client.maxRetries = 0;
   return client;
 }
+type Sent = Omit<RequestRecord, 'startedMs'>;
 
 async function sendOne(
   client: Portkey,
   plan: ScenarioPlan,
   seq: number,
-): Promise<RequestRecord | ConfigRejectedError> {
-  const prompt = promptFor(plan, seq);
+  stream: boolean,
+): Promise<Sent | ConfigRejectedError> {
+  const body = {
+    model: plan.targets[0]?.model ?? 'default',
+    messages: [{ role: 'user' as const, content: promptFor(plan, seq) }],
+    max_tokens: plan.maxTokens,
+  };
   const started = performance.now();
   try {
-    const response = await client.chat.completions.create({
-      model: plan.targets[0]?.model ?? 'default',
-      messages: [{ role: 'user', content: prompt }],
-      max_tokens: plan.maxTokens,
-    });
-    const latencyMs = performance.now() - started;
-    const headers = response.getHeaders?.() ?? {};
-    const route = routeOf(headers);
-    const answer = response.choices?.[0]?.message?.content;
-    if (typeof answer !== 'string') {
-      return {
-        seq,
-        prompt,
-        latencyMs,
-        ok: false,
-        ...route,
-        error: {
-          cause: 'invalid-response',
-          message: `the gateway answered with something other than a chat completion: ${preview(response)}`,
-        },
-      };
-    }
-    return {
-      seq,
-      prompt,
-      latencyMs,
-      ok: true,
-      ...route,
-      answer,
-      ...(response.usage ? { completionTokens: response.usage.completion_tokens } : {}),
-    };
+    return stream
+      ? await sendStreamed(client, body, seq, started)
+      : await sendPlain(client, body, seq, started);
   } catch (error) {
     const latencyMs = performance.now() - started;
     const rejected = configRejection(error, plan);
     if (rejected) return rejected;
-    return {
-      seq,
-      prompt,
-      latencyMs,
-      ok: false,
-      ...routeOfError(error),
-      error: describeFailure(error),
-    };
+    return { seq, latencyMs, ok: false, ...routeOfError(error), error: describeFailure(error) };
   }
 }
+
+interface ChatBody {
+  model: string;
+  messages: { role: 'user'; content: string }[];
+  max_tokens: number;
+}
+
+async function sendPlain(
+  client: Portkey,
+  body: ChatBody,
+  seq: number,
+  started: number,
+): Promise<Sent> {
+  const response = await client.chat.completions.create(body);
+  const latencyMs = performance.now() - started;
+  const route = routeOf(response.getHeaders?.() ?? {});
+  const answer = response.choices?.[0]?.message?.content;
+  if (typeof answer !== 'string') {
+    return {
+      seq,
+      latencyMs,
+      ok: false,
+      ...route,
+      error: {
+        cause: 'invalid-response',
+        message: `the gateway answered with something other than a chat completion: ${preview(response)}`,
+      },
+    };
+  }
+  return {
+    seq,
+    latencyMs,
+    ok: true,
+    ...route,
+    snippet: answer.slice(0, SNIPPET_LENGTH),
+    ...(response.usage ? { outputTokens: response.usage.completion_tokens } : {}),
+  };
+}
+
+/**
+ * A streamed request: time to first token, time per output token after it, and the whole. A
+ * stream's headers are only on the client (the SDK gives the Stream no headers of its own); this
+ * client has no other request in flight, so they are this stream's.
+ */
+async function sendStreamed(
+  client: Portkey,
+  body: ChatBody,
+  seq: number,
+  started: number,
+): Promise<Sent> {
+  const stream = await client.chat.completions.create({
+    ...body,
+    stream: true,
+    stream_options: { include_usage: true },
+  } as ChatBody & { stream: true });
+  const route = routeOf({ ...client.responseHeaders });
+  let firstTokenAt: number | undefined;
+  let lastTokenAt = started;
+  let chunks = 0;
+  let usageTokens: number | undefined;
+  let snippet = '';
+  for await (const chunk of stream as AsyncIterable<StreamChunk>) {
+    const piece = chunk.choices?.[0]?.delta?.content;
+    if (piece) {
+      lastTokenAt = performance.now();
+      firstTokenAt ??= lastTokenAt;
+      chunks += 1;
+      if (snippet.length < SNIPPET_LENGTH) snippet += piece;
+    }
+    if (typeof chunk.usage?.completion_tokens === 'number')
+      usageTokens = chunk.usage.completion_tokens;
+  }
+  const latencyMs = performance.now() - started;
+  if (firstTokenAt === undefined) {
+    return {
+      seq,
+      latencyMs,
+      ok: false,
+      ...route,
+      error: { cause: 'invalid-response', message: 'the stream ended without any content' },
+    };
+  }
+  const outputTokens = usageTokens ?? chunks;
+  return {
+    seq,
+    latencyMs,
+    ok: true,
+    ...route,
+    snippet: snippet.slice(0, SNIPPET_LENGTH),
+    outputTokens,
+    ttftMs: firstTokenAt - started,
+    ...(outputTokens > 1 ? { tpotMs: (lastTokenAt - firstTokenAt) / (outputTokens - 1) } : {}),
+  };
+}
+
+interface StreamChunk {
+  choices?: { delta?: { content?: string | null } }[];
+  usage?: { completion_tokens?: number } | null;
+}
+
+const SNIPPET_LENGTH = 80;
 
 interface Route {
   targetIndex: number | null;
   targetPath: string | null;
   provider: string | null;
+  retries: number;
 }
 
 /** Headers as the SDK hands them over: names lower-case, `x-portkey-` stripped or not. */
 function routeOf(headers: Record<string, string | undefined>): Route {
   const path = headers['last-used-option-index'] ?? headers['x-portkey-last-used-option-index'];
   const provider = headers.provider ?? headers['x-portkey-provider'];
+  const retries = Number(
+    headers['retry-attempt-count'] ?? headers['x-portkey-retry-attempt-count'] ?? 0,
+  );
   return {
     targetIndex: servingTargetIndex(path),
     targetPath: path ?? null,
     provider: provider || null,
+    // The gateway sends -1 when it gave up after its last attempt.
+    retries: Number.isFinite(retries) ? Math.abs(retries) : 0,
   };
 }
 
@@ -183,7 +411,7 @@ function routeOfError(error: unknown): Route {
   const headers = (error as SdkError)?.headers;
   return headers
     ? routeOf({ ...headers })
-    : { targetIndex: null, targetPath: null, provider: null };
+    : { targetIndex: null, targetPath: null, provider: null, retries: 0 };
 }
 
 function describeFailure(error: unknown): NonNullable<RequestRecord['error']> {

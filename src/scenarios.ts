@@ -16,7 +16,10 @@ export interface ScenarioPlan {
   title: string;
   /** One line on how the gateway splits traffic in this scenario. */
   strategy: string;
-  requests: number;
+  /** How many requests to send; undefined when the run is limited by time instead. */
+  requests: number | undefined;
+  /** How long to send for (ms), instead of a count. */
+  durationMs: number | undefined;
   targets: TargetSpec[];
   config: LoadBalanceConfig;
   prompts: readonly string[];
@@ -45,6 +48,8 @@ const PROMPTS = [
 export interface PlanOptions {
   /** Overrides the scenario's default request count. */
   requests?: number;
+  /** Sends for this long (ms) instead of a count. */
+  durationMs?: number;
   /** Raw weights for the weighted scenario; defaults to the targets' own weights. */
   weights?: readonly number[];
 }
@@ -54,8 +59,10 @@ export function planScenario(
   targets: readonly TargetSpec[],
   options: PlanOptions = {},
 ): ScenarioPlan {
-  const requests = options.requests ?? DEFAULT_REQUESTS[name];
-  const common = { name, requests, targets: [...targets], prompts: PROMPTS };
+  const durationMs = options.durationMs;
+  const requests =
+    durationMs === undefined ? (options.requests ?? DEFAULT_REQUESTS[name]) : undefined;
+  const common = { name, requests, durationMs, targets: [...targets], prompts: PROMPTS };
   switch (name) {
     case 'round-robin':
       return {
@@ -85,7 +92,7 @@ export function planScenario(
       return {
         ...common,
         number: 3,
-        title: `Load distribution analysis (${requests} requests)`,
+        title: `Load distribution analysis (${requests === undefined ? `${(durationMs ?? 0) / 1000} s` : `${requests} requests`})`,
         strategy:
           'loadbalance with equal weights, more requests, to compare the split with the expected one',
         config: createRoundRobinConfig(targets),

@@ -28,6 +28,10 @@ export interface RawOptions {
   failOnSkew?: boolean;
   minSuccessRate?: string;
   maxP99?: string;
+  concurrency?: string;
+  rate?: string;
+  duration?: string;
+  stream?: boolean;
 }
 
 export interface Settings {
@@ -46,6 +50,17 @@ export interface Settings {
   /** Also write the JSON document to this file. */
   out: string | undefined;
   gate: GateSettings;
+  load: LoadSettings;
+}
+
+export interface LoadSettings {
+  /** Closed loop: requests in flight at once. */
+  concurrency: number;
+  /** Open loop: requests per second (Poisson arrivals); replaces the closed loop. */
+  rate?: number;
+  /** Send for this long instead of a request count. */
+  durationMs?: number;
+  stream: boolean;
 }
 
 export const SCENARIO_CHOICES = [...SCENARIO_NAMES, 'all'] as const;
@@ -54,6 +69,10 @@ export function resolveSettings(options: RawOptions, env: Env): Settings {
   const scenarios = parseScenario(options.scenario ?? 'all');
   const requests =
     options.requests !== undefined ? parseCount(options.requests, '--requests') : undefined;
+  const load = parseLoad(options);
+  if (requests !== undefined && load.durationMs !== undefined) {
+    throw new UsageError('--requests and --duration: give one or the other (a count or a time)');
+  }
 
   const gatewayRaw = options.gateway ?? nonEmpty(env.GATEWAY_URL);
   const gatewaySource = options.gateway !== undefined ? '--gateway' : 'GATEWAY_URL';
@@ -106,6 +125,7 @@ export function resolveSettings(options: RawOptions, env: Env): Settings {
     json: options.json === true,
     alpha: options.alpha === undefined ? 0.05 : parseAlpha(options.alpha),
     out: options.out === undefined ? undefined : checkOutPath(options.out),
+    load,
     gate: {
       failOnSkew: options.failOnSkew === true,
       ...(options.minSuccessRate !== undefined
@@ -124,6 +144,26 @@ export function resolveSettings(options: RawOptions, env: Env): Settings {
   };
 }
 
+function parseLoad(options: RawOptions): LoadSettings {
+  if (options.rate !== undefined && options.concurrency !== undefined) {
+    throw new UsageError(
+      '--rate and --concurrency: give one or the other (an open loop at a rate, or a closed loop of n in flight)',
+    );
+  }
+  const load: LoadSettings = {
+    concurrency:
+      options.concurrency === undefined
+        ? 1
+        : parseCount(options.concurrency, '--concurrency', 10_000),
+    stream: options.stream === true,
+  };
+  if (options.rate !== undefined) load.rate = parsePositiveNumber(options.rate, '--rate', 100_000);
+  if (options.duration !== undefined) {
+    load.durationMs = parsePositiveNumber(options.duration, '--duration', 86_400) * 1000;
+  }
+  return load;
+}
+
 function parseAlpha(raw: string): number {
   const alpha = parseNonNegativeNumber(raw, '--alpha', 1);
   if (alpha === 0 || alpha === 1) {
@@ -134,8 +174,8 @@ function parseAlpha(raw: string): number {
   return alpha;
 }
 
-function parsePositiveNumber(raw: string, input: string): number {
-  const value = parseNonNegativeNumber(raw, input);
+function parsePositiveNumber(raw: string, input: string, max?: number): number {
+  const value = parseNonNegativeNumber(raw, input, max);
   if (value === 0) throw new UsageError(`${input}: must be greater than 0, got ${raw.trim()}`);
   return value;
 }

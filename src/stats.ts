@@ -39,6 +39,13 @@ export interface TargetSummary {
   expectedRange: [number, number];
   /** Of this target's successful requests; null when it served none. */
   latencyMs: LatencyStats | null;
+  /** Gateway retries spent on requests routed here. */
+  retries: number;
+  /** Streaming: time to first token and time per output token; null when not streamed. */
+  ttftMs: LatencyStats | null;
+  tpotMs: LatencyStats | null;
+  /** Output tokens of this target's successful requests. */
+  outputTokens: number;
 }
 
 export interface ScenarioSummary {
@@ -59,6 +66,14 @@ export interface ScenarioSummary {
   fit: FitResult;
   /** Latency of each target's successful requests on one shared axis. */
   latencyHistogram: LatencyHistogram;
+  /** Wall time of the run and what went through in it. */
+  elapsedMs: number;
+  requestsPerSec: number;
+  outputTokensPerSec: number;
+  /** Streaming: time to first token and time per output token over all successful requests. */
+  ttftMs: LatencyStats | null;
+  tpotMs: LatencyStats | null;
+  retries: number;
   /** Requests needed to detect a 5 pp skew on the most uncertain target with 80% power. */
   requestsFor5ppSkew: number;
 }
@@ -71,47 +86,91 @@ export interface LatencyHistogram {
   counts: number[][];
 }
 
-type RecordFields = Pick<RequestRecord, 'ok' | 'latencyMs' | 'targetIndex' | 'error'>;
+type RecordFields = Pick<RequestRecord, 'ok' | 'latencyMs' | 'targetIndex' | 'error'> &
+  Partial<Pick<RequestRecord, 'retries' | 'ttftMs' | 'tpotMs' | 'outputTokens'>>;
+
+/**
+ * What a scenario keeps while it runs: numbers per target, never the records themselves, so a
+ * 100,000-request run holds a few arrays of numbers.
+ */
+export interface ScenarioTally {
+  expected: readonly ExpectedTarget[];
+  requests: number;
+  /** Latency of successful requests, per target; the last row holds unattributed ones. */
+  latency: number[][];
+  ttft: number[][];
+  tpot: number[][];
+  outputTokens: number[];
+  failed: number[];
+  retries: number[];
+  failuresByCause: Partial<Record<FailureCause, number>>;
+}
+
+export function createTally(expected: readonly ExpectedTarget[]): ScenarioTally {
+  const rows = () => Array.from({ length: expected.length + 1 }, (): number[] => []);
+  const zeros = () => new Array<number>(expected.length + 1).fill(0);
+  return {
+    expected,
+    requests: 0,
+    latency: rows(),
+    ttft: rows(),
+    tpot: rows(),
+    outputTokens: zeros(),
+    failed: zeros(),
+    retries: zeros(),
+    failuresByCause: {},
+  };
+}
+
+/** Adds one record to the tally (in place: this runs once per request). */
+export function tallyRecord(tally: ScenarioTally, record: RecordFields): void {
+  const known = record.targetIndex !== null && record.targetIndex < tally.expected.length;
+  const row = known ? (record.targetIndex as number) : tally.expected.length;
+  tally.requests += 1;
+  tally.retries[row] = (tally.retries[row] ?? 0) + (record.retries ?? 0);
+  if (record.ok) {
+    tally.latency[row]?.push(record.latencyMs);
+    if (record.ttftMs !== undefined) tally.ttft[row]?.push(record.ttftMs);
+    if (record.tpotMs !== undefined) tally.tpot[row]?.push(record.tpotMs);
+    tally.outputTokens[row] = (tally.outputTokens[row] ?? 0) + (record.outputTokens ?? 0);
+  } else {
+    if (known) tally.failed[row] = (tally.failed[row] ?? 0) + 1;
+    const cause = record.error?.cause ?? 'gateway-error';
+    tally.failuresByCause[cause] = (tally.failuresByCause[cause] ?? 0) + 1;
+  }
+}
+
+/** All records at once: the same result as tallying them one by one. */
+export function summarizeScenario(
+  records: readonly RecordFields[],
+  expected: readonly ExpectedTarget[],
+  alpha = 0.05,
+  elapsedMs = 0,
+): ScenarioSummary {
+  const tally = createTally(expected);
+  for (const record of records) tallyRecord(tally, record);
+  return summarizeTally(tally, alpha, elapsedMs);
+}
 
 /**
  * The verdict judges the gateway's routing decisions: every request it reports sending to a
  * target, whether the provider then answered or failed. Latency is of successful requests only.
  */
-export function summarizeScenario(
-  records: readonly RecordFields[],
-  expected: readonly ExpectedTarget[],
-  alpha = 0.05,
-): ScenarioSummary {
-  const served: number[][] = expected.map(() => []);
-  const failedPerTarget = expected.map(() => 0);
-  const failuresByCause: Partial<Record<FailureCause, number>> = {};
-  const latencies: number[] = [];
-  let unattributed = 0;
-
-  for (const record of records) {
-    const index = record.targetIndex;
-    const target = index !== null && index < expected.length ? index : undefined;
-    if (record.ok) {
-      latencies.push(record.latencyMs);
-      if (target === undefined) unattributed += 1;
-      else served[target]?.push(record.latencyMs);
-    } else {
-      if (target !== undefined) failedPerTarget[target] = (failedPerTarget[target] ?? 0) + 1;
-      const cause = record.error?.cause ?? 'gateway-error';
-      failuresByCause[cause] = (failuresByCause[cause] ?? 0) + 1;
-    }
-  }
-
-  const routed = expected.map((_, i) => (served[i]?.length ?? 0) + (failedPerTarget[i] ?? 0));
+export function summarizeTally(tally: ScenarioTally, alpha = 0.05, elapsedMs = 0): ScenarioSummary {
+  const { expected } = tally;
+  const served = expected.map((_, i) => tally.latency[i] ?? []);
+  const routed = expected.map((_, i) => (served[i]?.length ?? 0) + (tally.failed[i] ?? 0));
   const attributed = routed.reduce((sum, n) => sum + n, 0);
   const shares = expected.map((t) => t.weight);
-  const succeeded = latencies.length;
+  const succeeded = tally.latency.reduce((sum, row) => sum + row.length, 0);
+  const totalTokens = tally.outputTokens.reduce((sum, n) => sum + n, 0);
+  const seconds = elapsedMs / 1000;
   return {
-    requests: records.length,
+    requests: tally.requests,
     succeeded,
-    failed: records.length - succeeded,
-    successRate: records.length === 0 ? 0 : succeeded / records.length,
-    latencyMs: latencyStats(latencies),
+    failed: tally.requests - succeeded,
+    successRate: tally.requests === 0 ? 0 : succeeded / tally.requests,
+    latencyMs: latencyStats(tally.latency.flat()),
     targets: expected.map((target, index) => {
       const n = routed[index] ?? 0;
       const share = attributed === 0 ? 0 : n / attributed;
@@ -122,20 +181,30 @@ export function summarizeScenario(
         weight: target.weight,
         expectedShare: target.weight,
         count: served[index]?.length ?? 0,
-        failed: failedPerTarget[index] ?? 0,
+        failed: tally.failed[index] ?? 0,
         routed: n,
         share,
         deviationPp: (share - target.weight) * 100,
         ci95: attributed === 0 ? [0, 1] : wilsonInterval(n, attributed),
         expectedRange: binomialCountRange(attributed, target.weight),
         latencyMs: latencyStats(served[index] ?? []),
+        retries: tally.retries[index] ?? 0,
+        ttftMs: latencyStats(tally.ttft[index] ?? []),
+        tpotMs: latencyStats(tally.tpot[index] ?? []),
+        outputTokens: tally.outputTokens[index] ?? 0,
       };
     }),
     attributed,
-    unattributed,
-    failuresByCause,
+    unattributed: tally.latency[expected.length]?.length ?? 0,
+    failuresByCause: tally.failuresByCause,
     fit: goodnessOfFit(routed, shares, alpha),
     latencyHistogram: latencyHistogram(served),
+    elapsedMs,
+    requestsPerSec: seconds > 0 ? tally.requests / seconds : 0,
+    outputTokensPerSec: seconds > 0 ? totalTokens / seconds : 0,
+    ttftMs: latencyStats(tally.ttft.flat()),
+    tpotMs: latencyStats(tally.tpot.flat()),
+    retries: tally.retries.reduce((sum, n) => sum + n, 0),
     requestsFor5ppSkew: Math.max(
       ...shares.filter((s) => s > 0 && s < 1).map((s) => requestsToDetect(s, 5, alpha)),
       0,

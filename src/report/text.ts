@@ -3,7 +3,8 @@ import type { ChalkInstance } from 'chalk';
 import Table from 'cli-table3';
 import { type CheckOutcome, methodName, verdictText } from '../checks.js';
 import type { RequestRecord } from '../runner.js';
-import type { ScenarioPlan } from '../scenarios.js';
+import { promptFor, type ScenarioPlan } from '../scenarios.js';
+import type { LoadSettings } from '../settings.js';
 import type { ScenarioSummary } from '../stats.js';
 import { maskUrl } from '../validate.js';
 import { latencyRows, shareBars } from './charts.js';
@@ -20,6 +21,7 @@ export interface RunContext {
 export interface ScenarioResult {
   plan: ScenarioPlan;
   summary: ScenarioSummary;
+  load: LoadSettings;
   /** The run was interrupted before all requests were sent. */
   interrupted: boolean;
 }
@@ -52,7 +54,11 @@ export function formatBanner(context: RunContext, c: ChalkInstance): string {
   return `${lines.join('\n')}\n`;
 }
 
-export function formatScenarioHeader(plan: ScenarioPlan, c: ChalkInstance): string {
+export function formatScenarioHeader(
+  plan: ScenarioPlan,
+  load: LoadSettings,
+  c: ChalkInstance,
+): string {
   const lines = [
     '',
     RULE,
@@ -70,12 +76,22 @@ export function formatScenarioHeader(plan: ScenarioPlan, c: ChalkInstance): stri
         `${maskUrl(target.custom_host)} - weight ${formatWeight(target.weight)} (${formatPercent(target.weight)})`,
     );
   });
-  lines.push(
-    '',
-    `[Testing] Sending ${plan.requests} request${plan.requests === 1 ? '' : 's'}...`,
-    '',
-  );
+  const amount =
+    plan.requests === undefined
+      ? `requests for ${formatSeconds(plan.durationMs ?? 0)}`
+      : `${plan.requests} request${plan.requests === 1 ? '' : 's'}`;
+  lines.push(`  Load: ${describeLoad(load)}`, '', `[Testing] Sending ${amount}...`, '');
   return `${lines.join('\n')}\n`;
+}
+
+export function describeLoad(load: LoadSettings): string {
+  const shape =
+    load.rate !== undefined
+      ? `open loop, ${load.rate} requests/s with Poisson arrivals`
+      : load.concurrency === 1
+        ? 'closed loop, one request at a time'
+        : `closed loop, ${load.concurrency} requests in flight`;
+  return load.stream ? `${shape}, streamed` : shape;
 }
 
 export function formatRequestLine(
@@ -83,18 +99,20 @@ export function formatRequestLine(
   plan: ScenarioPlan,
   c: ChalkInstance,
 ): string {
-  const head = `[Request ${record.seq + 1}/${plan.requests}] '${record.prompt}'`;
-  const served = `Latency: ${formatDuration(record.latencyMs)} | Target: ${targetLabel(record, plan)}`;
+  const head = `[Request ${record.seq + 1}/${plan.requests ?? '?'}] '${promptFor(plan, record.seq)}'`;
+  const ttft = record.ttftMs === undefined ? '' : ` (first token ${formatDuration(record.ttftMs)})`;
+  const retries = record.retries > 0 ? ` | Gateway retries: ${record.retries}` : '';
+  const served = `Latency: ${formatDuration(record.latencyMs)}${ttft} | Target: ${targetLabel(record, plan)}${retries}`;
   if (record.ok) {
-    return `${head}\n  ${c.green('SUCCESS')}: ${snippet(record.answer ?? '')}\n  ${served}\n\n`;
+    return `${head}\n  ${c.green('SUCCESS')}: ${snippet(record.snippet ?? '')}\n  ${served}\n\n`;
   }
   const error = record.error;
   const status = error?.status ? ` ${error.status}` : '';
   return `${head}\n  ${c.red('FAILED')} (${error?.cause ?? 'error'}${status}): ${error?.message ?? ''}\n  ${served}\n\n`;
 }
 
-export function formatProgress(done: number, total: number): string {
-  return `  Progress: ${done}/${total} requests done...\n`;
+export function formatProgress(done: number, total: number | undefined): string {
+  return `  Progress: ${done}${total === undefined ? '' : `/${total}`} requests done...\n`;
 }
 
 export function formatScenarioResult(result: ScenarioResult, c: ChalkInstance): string {
@@ -102,7 +120,9 @@ export function formatScenarioResult(result: ScenarioResult, c: ChalkInstance): 
   const lines = [''];
   if (result.interrupted) {
     lines.push(
-      c.yellow(`  Interrupted: ${summary.requests} of ${plan.requests} requests completed.`),
+      c.yellow(
+        `  Interrupted: ${summary.requests} request(s) accounted for${plan.requests === undefined ? '' : ` of ${plan.requests} planned`}.`,
+      ),
     );
   }
   lines.push('  Statistics:', indent(statisticsTable(summary, c)), '');
@@ -135,6 +155,13 @@ export function formatScenarioResult(result: ScenarioResult, c: ChalkInstance): 
     ),
   );
 
+  if (summary.ttftMs) {
+    lines.push(
+      '',
+      `  Streaming by target, ms (successful requests; ${summary.outputTokensPerSec.toFixed(1)} output tokens/s overall):`,
+      indent(streamingTable(summary, c)),
+    );
+  }
   if (summary.latencyMs) {
     lines.push(
       '',
@@ -163,6 +190,12 @@ function statisticsTable(summary: ScenarioSummary, c: ChalkInstance): string {
   for (const [cause, count] of Object.entries(summary.failuresByCause)) {
     table.push({ [`  ${cause}`]: String(count) });
   }
+  if (summary.elapsedMs > 0) {
+    table.push({
+      Throughput: `${summary.requestsPerSec.toFixed(1)} req/s over ${formatSeconds(summary.elapsedMs)}`,
+    });
+  }
+  if (summary.retries > 0) table.push({ 'Gateway retries': String(summary.retries) });
   const l = summary.latencyMs;
   if (l) {
     table.push(
@@ -215,6 +248,27 @@ function latencyTable(summary: ScenarioSummary, c: ChalkInstance): string {
         ? [t.name, String(l.count), ...[l.min, l.avg, l.p50, l.p90, l.p95, l.p99, l.max].map(ms)]
         : [t.name, '0', '-', '-', '-', '-', '-', '-', '-'],
     );
+  }
+  return table.toString();
+}
+
+/** Time to first token and time per output token: the figures of LLM serving benchmarks. */
+function streamingTable(summary: ScenarioSummary, c: ChalkInstance): string {
+  const table = new Table({
+    head: ['Target', 'n', 'TTFT p50', 'TTFT p90', 'TTFT p99', 'TPOT p50', 'TPOT p99', 'tokens'],
+    style: tableStyle(c),
+    colAligns: ['left', 'right', 'right', 'right', 'right', 'right', 'right', 'right'],
+  });
+  for (const t of summary.targets) {
+    const ttft = t.ttftMs;
+    const tpot = t.tpotMs;
+    table.push([
+      t.name,
+      String(ttft?.count ?? 0),
+      ...(ttft ? [ttft.p50, ttft.p90, ttft.p99].map(ms) : ['-', '-', '-']),
+      ...(tpot ? [tpot.p50, tpot.p99].map(ms) : ['-', '-']),
+      String(t.outputTokens),
+    ]);
   }
   return table.toString();
 }
@@ -306,6 +360,10 @@ function ms(value: number): string {
 function snippet(text: string, max = 60): string {
   const flat = text.replace(/\s+/g, ' ').trim();
   return flat.length > max ? `${flat.slice(0, max)}...` : flat;
+}
+
+function formatSeconds(ms: number): string {
+  return `${Number((ms / 1000).toFixed(3))} s`;
 }
 
 export function formatDuration(ms: number): string {
