@@ -3,10 +3,13 @@
 import { readFileSync } from 'node:fs';
 import { Command, CommanderError, Option } from 'commander';
 import { EXIT, RunError, UsageError } from './errors.js';
+import { SCENARIO_CHOICES } from './scenarios.js';
 
 export interface OutputStream {
   write(text: string): unknown;
   isTTY?: boolean;
+  /** Terminal width, when a terminal. */
+  columns?: number | undefined;
 }
 
 export interface CliIO {
@@ -33,8 +36,11 @@ export async function main(argv: readonly string[], io: CliIO): Promise<number> 
     )
     .version(packageVersion(), '-V, --version')
     .addOption(
-      new Option('-s, --scenario <name>', 'scenario to run')
-        .choices(['round-robin', 'weighted', 'distribution', 'all'])
+      new Option(
+        '-s, --scenario <name>',
+        'scenario to run: all = the seed three; resilience = failover, retry and timeout',
+      )
+        .choices([...SCENARIO_CHOICES])
         .default('all'),
     )
     .option(
@@ -65,6 +71,11 @@ export async function main(argv: readonly string[], io: CliIO): Promise<number> 
     .option(
       '--stream',
       'streamed completions: time to first token, time per output token, tokens/s',
+    )
+    .option(
+      '--fault <spec>',
+      'inject a fault into a simulated target, e.g. vllm:error_rate=0.2,error_status=503 (repeatable; env LB_FAULTS, ";"-separated)',
+      (spec: string, previous: string[] = []) => [...previous, spec],
     )
     .option('--json', 'print one JSON document on stdout instead of the report')
     .option('-o, --out <file>', 'also write the JSON document to a file (the report still prints)')

@@ -19,16 +19,26 @@ export interface PortkeyTarget {
   provider: string;
   custom_host: string;
   api_key: string;
-  weight: number;
+  weight?: number;
   override_params: { model: string };
+}
+
+/** A nested strategy: here, a target that falls back to others when it fails. */
+export interface FallbackGroup {
+  strategy: { mode: 'fallback'; on_status_codes?: number[] };
+  targets: PortkeyTarget[];
+  weight: number;
 }
 
 export interface LoadBalanceConfig {
   strategy: { mode: 'loadbalance' };
-  targets: PortkeyTarget[];
+  targets: (PortkeyTarget | FallbackGroup)[];
+  /** The gateway retries a target on these statuses, up to `attempts` more times. */
+  retry?: { attempts: number; on_status_codes: number[] };
+  /** The gateway gives up on a provider after this many ms and answers 408. */
+  request_timeout?: number;
 }
 
-/** A config that cannot be built from the given targets and weights (exit status 2). */
 export class ConfigError extends UsageError {
   override name = 'ConfigError';
 }
@@ -77,13 +87,50 @@ export function createWeightedConfig(
   const normalized = normalizeWeights(weights);
   return {
     strategy: { mode: 'loadbalance' },
+    targets: targets.map((target, i) => ({ ...portkeyTarget(target), weight: normalized[i] ?? 0 })),
+  };
+}
+
+/**
+ * Load balancing in which each target falls back to the others, in order, when it fails: the
+ * seed's "combine with fallback" next step. The gateway reports a request that took the fallback
+ * with a nested path such as config.targets[0].targets[1].
+ */
+export function createFailoverConfig(
+  targets: readonly TargetSpec[],
+  weights: readonly number[],
+): LoadBalanceConfig {
+  const balanced = createWeightedConfig(targets, weights);
+  return {
+    strategy: { mode: 'loadbalance' },
     targets: targets.map((target, i) => ({
-      provider: target.provider,
-      custom_host: target.customHost,
-      api_key: target.apiKey ?? PLACEHOLDER_API_KEY,
-      weight: normalized[i] ?? 0,
-      override_params: { model: target.model },
+      strategy: { mode: 'fallback' },
+      targets: [target, ...targets.filter((_, j) => j !== i)].map(portkeyTarget),
+      weight: balanced.targets[i]?.weight ?? 0,
     })),
+  };
+}
+
+/** Adds the gateway's retry: `attempts` more tries of the same target on these statuses. */
+export function withRetry(
+  config: LoadBalanceConfig,
+  attempts: number,
+  onStatusCodes: readonly number[],
+): LoadBalanceConfig {
+  return { ...config, retry: { attempts, on_status_codes: [...onStatusCodes] } };
+}
+
+/** Adds the gateway's own timeout on each provider call. */
+export function withRequestTimeout(config: LoadBalanceConfig, ms: number): LoadBalanceConfig {
+  return { ...config, request_timeout: ms };
+}
+
+function portkeyTarget(target: TargetSpec): PortkeyTarget {
+  return {
+    provider: target.provider,
+    custom_host: target.customHost,
+    api_key: target.apiKey ?? PLACEHOLDER_API_KEY,
+    override_params: { model: target.model },
   };
 }
 
@@ -95,5 +142,14 @@ export function createWeightedConfig(
 export function servingTargetIndex(path: string | undefined | null): number | null {
   if (!path) return null;
   const match = /^config\.targets\[(\d+)\]/.exec(path.trim());
+  return match?.[1] === undefined ? null : Number(match[1]);
+}
+
+/**
+ * The position inside a nested strategy, e.g. 1 for config.targets[0].targets[1]: with a fallback
+ * group, 0 is the target itself and anything above is a fallback. Null for a flat path.
+ */
+export function nestedTargetIndex(path: string | undefined | null): number | null {
+  const match = /^config\.targets\[\d+\]\.targets\[(\d+)\]/.exec(path?.trim() ?? '');
   return match?.[1] === undefined ? null : Number(match[1]);
 }

@@ -2,17 +2,20 @@
 import { renameSync, writeFileSync } from 'node:fs';
 import { performance } from 'node:perf_hooks';
 import { Chalk, type ChalkInstance, supportsColor } from 'chalk';
+import { Agent, setGlobalDispatcher } from 'undici';
 import { evaluateGate } from './checks.js';
 import type { CliIO, OutputStream } from './cli.js';
 import { packageVersion } from './cli.js';
 import type { TargetSpec } from './config.js';
-import { EXIT, RunError } from './errors.js';
+import { EXIT, RunError, UsageError } from './errors.js';
 import { type EmbeddedStack, startEmbeddedStack } from './local/stack.js';
+import { createRedactor, type Redactor } from './redact.js';
 import { buildJsonDocument } from './report/json.js';
 import { startProgressBar } from './report/progress.js';
 import {
   formatBanner,
   formatChecks,
+  formatComparison,
   formatProgress,
   formatRequestLine,
   formatScenarioHeader,
@@ -22,17 +25,55 @@ import {
   type ScenarioResult,
 } from './report/text.js';
 import { type GatewayConnection, type RunOutcome, runScenario } from './runner.js';
-import { planScenario, type ScenarioPlan } from './scenarios.js';
-import { loadEnv, type RawOptions, resolveSettings, type Settings } from './settings.js';
+import { planScenario, type ScenarioPlan, scenarioLabel } from './scenarios.js';
+import {
+  type GatewaySettings,
+  loadEnv,
+  type RawOptions,
+  resolveSettings,
+  type Settings,
+  secretsOf,
+} from './settings.js';
 import { createTally, summarizeTally, tallyRecord } from './stats.js';
-import { maskUrl } from './validate.js';
 
 /** Above this many requests a scenario shows progress instead of a line per request. */
 const PER_REQUEST_LINES_MAX = 50;
 
-export async function runDemo(options: RawOptions, io: CliIO): Promise<number> {
-  const settings = resolveSettings(options, loadEnv(io.env));
+export async function runDemo(options: RawOptions, rawIo: CliIO): Promise<number> {
+  const env = loadEnv(rawIo.env);
+  const settings = resolveSettings(options, env);
+  // Whatever leaves the process goes through the redactor: a provider's error message can echo
+  // the key it was sent, and a URL can carry a password.
+  const redact = createRedactor(secretsOf(settings, env));
+  const io: CliIO = {
+    ...rawIo,
+    stdout: redacting(rawIo.stdout, redact),
+    stderr: redacting(rawIo.stderr, redact),
+  };
+  try {
+    return await runWith(settings, io, redact);
+  } catch (error) {
+    if (error instanceof Error) error.message = redact(error.message);
+    throw error;
+  }
+}
+
+function redacting(stream: OutputStream, redact: Redactor): OutputStream {
+  return {
+    write: (text: string) => stream.write(redact(text)),
+    isTTY: stream.isTTY === true,
+    get columns() {
+      return (stream as { columns?: number }).columns;
+    },
+  };
+}
+
+async function runWith(settings: Settings, io: CliIO, redact: Redactor): Promise<number> {
   const c = colours(io.stdout, io.env);
+  // The SDK cannot abort a request; the HTTP agent's timeouts close a stalled socket instead.
+  setGlobalDispatcher(
+    new Agent({ headersTimeout: settings.load.timeoutMs, bodyTimeout: settings.load.timeoutMs }),
+  );
   // In --json mode stdout carries the document alone.
   const say = (text: string) => {
     if (!settings.json) io.stdout.write(text);
@@ -45,7 +86,7 @@ export async function runDemo(options: RawOptions, io: CliIO): Promise<number> {
     if (settings.gateway) {
       connection = settings.gateway;
       targets = settings.targets.map((t) => ({ ...t, customHost: t.customHost ?? '' }));
-      await checkReachable(connection.url);
+      await checkReachable(settings.gateway);
     } else {
       stack = await startEmbeddedStack(settings.targets, settings.simulation);
       connection = { url: stack.gateway.url };
@@ -70,17 +111,28 @@ export async function runDemo(options: RawOptions, io: CliIO): Promise<number> {
     const results: ScenarioResult[] = [];
     for (const name of settings.scenarios) {
       if (io.signal?.aborted) break;
-      const plan = planScenario(name, targets, {
+      const plans = planScenario(name, targets, {
         ...(settings.requests !== undefined ? { requests: settings.requests } : {}),
         ...(settings.load.durationMs !== undefined ? { durationMs: settings.load.durationMs } : {}),
         ...(settings.weights ? { weights: settings.weights } : {}),
       });
-      say(formatScenarioHeader(plan, settings.load, c));
-      results.push(await runOne(plan, connection, settings, io, say, c));
+      const variants: ScenarioResult[] = [];
+      for (const plan of plans) {
+        if (io.signal?.aborted) break;
+        say(formatScenarioHeader(plan, settings.load, c));
+        const disrupt = disruptor(plan, stack);
+        try {
+          variants.push(await runOne(plan, connection, settings, io, say, c, disrupt));
+        } finally {
+          await disrupt.restore();
+        }
+      }
+      if (variants.length > 1) say(formatComparison(variants, c));
+      results.push(...variants);
     }
 
     const checks = evaluateGate(
-      results.map((r) => ({ scenario: r.plan.name, summary: r.summary })),
+      results.map((r) => ({ scenario: scenarioLabel(r.plan), summary: r.summary })),
       settings.gate,
     );
     const failedChecks = checks.filter((check) => !check.passed);
@@ -90,7 +142,7 @@ export async function runDemo(options: RawOptions, io: CliIO): Promise<number> {
         chatCompletions: sim.served().chatCompletions,
       }));
       const document = `${JSON.stringify(buildJsonDocument(context, results, served, checks), null, 2)}\n`;
-      if (settings.out) writeFileAtomically(settings.out, document);
+      if (settings.out) writeFileAtomically(settings.out, redact(document));
       if (settings.json) io.stdout.write(document);
     }
     if (settings.json) {
@@ -109,6 +161,45 @@ export async function runDemo(options: RawOptions, io: CliIO): Promise<number> {
   }
 }
 
+interface Disruptor {
+  /** Applies the faults that hold from the start. */
+  start(): Promise<void>;
+  /** Called with the number of requests completed so far. */
+  completed(count: number): void;
+  /** Puts every disrupted simulator back as it was. */
+  restore(): Promise<void>;
+}
+
+/**
+ * Injects a plan's faults into the simulated providers. Only lb-demo's own simulators can be
+ * disrupted, so resilience scenarios need the embedded default for the targets they disrupt.
+ */
+function disruptor(plan: ScenarioPlan, stack: EmbeddedStack | undefined): Disruptor {
+  const touched = plan.disruptions.map((disruption) => {
+    const target = plan.targets[disruption.target];
+    const sim = target ? stack?.simulated.get(target.name) : undefined;
+    if (!sim) {
+      throw new UsageError(
+        `--scenario ${plan.name}: it injects faults into "${target?.name ?? '?'}", which only works for lb-demo's own simulated providers; run it without GATEWAY_URL, OLLAMA_URL and VLLM_URL (or with a targets file without custom_host)`,
+      );
+    }
+    return { disruption, sim, before: sim.faults };
+  });
+  const apply = ({ disruption, sim, before }: (typeof touched)[number]) =>
+    sim.setFaults({ ...before, ...disruption.faults });
+  return {
+    start: async () => {
+      await Promise.all(touched.filter((t) => t.disruption.afterRequests === undefined).map(apply));
+    },
+    completed: (count) => {
+      for (const t of touched) if (t.disruption.afterRequests === count) void apply(t);
+    },
+    restore: async () => {
+      await Promise.all(touched.map(({ sim, before }) => sim.setFaults(before)));
+    },
+  };
+}
+
 /** Runs one scenario, showing each request, progress lines or a progress bar as it goes. */
 async function runOne(
   plan: ScenarioPlan,
@@ -117,11 +208,12 @@ async function runOne(
   io: CliIO,
   say: (text: string) => void,
   c: ChalkInstance,
+  disrupt: Disruptor,
 ): Promise<ScenarioResult> {
-  const expected = plan.config.targets.map((t, i) => ({
-    name: plan.targets[i]?.name ?? t.provider,
+  const expected = plan.targets.map((t, i) => ({
+    name: t.name,
     provider: t.provider,
-    weight: t.weight,
+    weight: plan.weights[i] ?? 0,
   }));
   const tally = createTally(expected);
   const perRequestLines =
@@ -143,6 +235,7 @@ async function runOne(
   const split = expected.map(() => 0);
 
   let outcome: RunOutcome;
+  await disrupt.start();
   try {
     outcome = await runScenario(
       plan,
@@ -153,6 +246,7 @@ async function runOne(
         onRecord: (record) => {
           tallyRecord(tally, record);
           done += 1;
+          disrupt.completed(done);
           if (!record.ok) errors += 1;
           if (record.targetIndex !== null && record.targetIndex < split.length) {
             split[record.targetIndex] = (split[record.targetIndex] ?? 0) + 1;
@@ -190,16 +284,19 @@ function writeFileAtomically(path: string, text: string): void {
 }
 
 /** Any HTTP answer means the gateway is there; a network error ends the run before it starts. */
-async function checkReachable(url: string): Promise<void> {
+async function checkReachable(gateway: GatewaySettings): Promise<void> {
   try {
-    await fetch(new URL('/', url), { signal: AbortSignal.timeout(5_000) });
+    await fetch(new URL('/', gateway.url), {
+      signal: AbortSignal.timeout(5_000),
+      ...(gateway.authorization ? { headers: { authorization: gateway.authorization } } : {}),
+    });
   } catch (error) {
     const cause = (error as { cause?: { code?: string; message?: string } }).cause;
     const why =
       (error as Error).name === 'TimeoutError'
         ? 'no answer within 5 s'
         : (cause?.code ?? cause?.message ?? (error as Error).message);
-    throw new RunError(`cannot reach the gateway at ${maskUrl(url)} (${why})`);
+    throw new RunError(`cannot reach the gateway at ${gateway.url} (${why})`);
   }
 }
 

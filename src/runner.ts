@@ -11,6 +11,8 @@ export interface GatewayConnection {
   url: string;
   /** Sent as x-portkey-api-key; a self-hosted gateway ignores it. */
   apiKey?: string;
+  /** An Authorization header for a gateway behind basic auth. */
+  authorization?: string;
 }
 
 export type FailureCause =
@@ -58,6 +60,8 @@ export interface LoadShape {
   /** ...or after this much time (ms); one of the two is required. */
   durationMs?: number;
   stream: boolean;
+  /** Client-side limit on one request (ms): past it the request is reported as a timeout. */
+  timeoutMs?: number;
   /** Seed of the arrival times in open loop, so a run can be repeated. */
   seed?: number;
 }
@@ -116,8 +120,10 @@ export async function runScenario(
     const seq = sent++;
     const client = pool.pop() ?? createClient(plan, connection);
     const startedMs = performance.now() - start;
-    const task = sendOne(client, plan, seq, shape.stream).then((result) => {
-      pool.push(client);
+    const attempt = sendOne(client, plan, seq, shape.stream);
+    // A client goes back to the pool only once its request is really over, even after a timeout.
+    void attempt.then(() => pool.push(client));
+    const task = withTimeout(attempt, shape.timeoutMs, seq).then((result) => {
       // Gone from the map: it was reported as interrupted when the grace period ran out.
       if (!inFlight.delete(seq)) return;
       if (result instanceof ConfigRejectedError) {
@@ -174,6 +180,40 @@ export async function runScenario(
   inFlight.clear();
   if (rejection) throw rejection;
   return { sent, elapsedMs: Math.max(lastDone, start + now) - start, interrupted };
+}
+
+/**
+ * The SDK takes no abort signal, so a request cannot be cancelled from here: past the limit it is
+ * reported as a timeout at once (the caller also sets the HTTP agent's timeouts, which close the
+ * socket soon after).
+ */
+function withTimeout(
+  attempt: Promise<Sent | ConfigRejectedError>,
+  timeoutMs: number | undefined,
+  seq: number,
+): Promise<Sent | ConfigRejectedError> {
+  if (timeoutMs === undefined) return attempt;
+  let timer: NodeJS.Timeout | undefined;
+  const expired = new Promise<Sent>((resolve) => {
+    timer = setTimeout(
+      () =>
+        resolve({
+          seq,
+          latencyMs: timeoutMs,
+          ok: false,
+          targetIndex: null,
+          targetPath: null,
+          provider: null,
+          retries: 0,
+          error: {
+            cause: 'timeout',
+            message: `no complete answer within ${timeoutMs} ms (--timeout)`,
+          },
+        }),
+      timeoutMs,
+    );
+  });
+  return Promise.race([attempt, expired]).finally(() => clearTimeout(timer));
 }
 
 /** Resolves when `work` settles or `signal` aborts, whichever comes first. */
@@ -243,6 +283,7 @@ function createClient(plan: ScenarioPlan, connection: GatewayConnection): Portke
     // null, not undefined: undefined would make the SDK read PORTKEY_API_KEY from the environment.
     apiKey: connection.apiKey ?? null,
     config: plan.config as unknown as Record<string, unknown>,
+    ...(connection.authorization ? { Authorization: connection.authorization } : {}),
   });
   // The SDK retries connection errors and some 5xx answers by default; that would hide failures
   // and send requests nobody counted.
@@ -414,22 +455,41 @@ function routeOfError(error: unknown): Route {
     : { targetIndex: null, targetPath: null, provider: null, retries: 0 };
 }
 
+const TIMEOUT_CODES = new Set(['UND_ERR_HEADERS_TIMEOUT', 'UND_ERR_BODY_TIMEOUT', 'ETIMEDOUT']);
+
 function describeFailure(error: unknown): NonNullable<RequestRecord['error']> {
   const e = error as SdkError;
-  const name = e?.name ?? '';
-  if (name === 'APIConnectionTimeoutError') return { cause: 'timeout', message: 'timed out' };
   if (typeof e?.status !== 'number') {
-    const cause = (error as { cause?: { code?: string; message?: string } })?.cause;
-    const detail = cause?.code ?? cause?.message ?? e?.message ?? String(error);
-    return { cause: 'connection', message: `cannot reach the gateway (${detail})` };
+    // A network failure: the SDK wraps fetch's error, which wraps the socket's.
+    const codes = causeChain(error).map((c) => c.code ?? c.name ?? '');
+    if (e?.name === 'APIConnectionTimeoutError' || codes.some((code) => TIMEOUT_CODES.has(code))) {
+      return { cause: 'timeout', message: 'no answer in time (--timeout)' };
+    }
+    const detail = codes.find((code) => code && code !== 'Error' && code !== 'TypeError');
+    return {
+      cause: 'connection',
+      message: `lost the connection to the gateway (${detail ?? oneLine(e?.message ?? String(error))})`,
+    };
   }
   const headers = e.headers ?? {};
-  const fromGateway = headers['x-portkey-gateway-exception'] === 'true';
-  return {
-    cause: fromGateway ? 'gateway-error' : 'provider-error',
-    status: e.status,
-    message: oneLine(errorMessage(e)),
-  };
+  const message = oneLine(errorMessage(e));
+  // 408 is the gateway's own request_timeout; 504 a gateway or proxy giving up upstream.
+  if (e.status === 408 || e.status === 504) return { cause: 'timeout', status: e.status, message };
+  // Without the gateway's routing headers the answer came from the gateway itself, or from
+  // whatever stands in front of it (a proxy, an OpenShift router), not from a provider.
+  const routed = headers['x-portkey-last-used-option-index'] !== undefined;
+  const fromGateway = headers['x-portkey-gateway-exception'] === 'true' || !routed;
+  return { cause: fromGateway ? 'gateway-error' : 'provider-error', status: e.status, message };
+}
+
+function causeChain(error: unknown): { code?: string; name?: string }[] {
+  const chain: { code?: string; name?: string }[] = [];
+  let current = error as { cause?: unknown; code?: string; name?: string } | undefined;
+  for (let depth = 0; current && depth < 5; depth++) {
+    chain.push(current);
+    current = current.cause as typeof current;
+  }
+  return chain;
 }
 
 function errorMessage(e: SdkError): string {

@@ -4,8 +4,15 @@ import { dirname, resolve } from 'node:path';
 import { parseEnv } from 'node:util';
 import type { GateSettings } from './checks.js';
 import { UsageError } from './errors.js';
+import { parseFaultSpec } from './faults.js';
 import type { SimulationSettings } from './local/stack.js';
-import { SCENARIO_NAMES, type ScenarioName } from './scenarios.js';
+import {
+  RESILIENCE_SCENARIOS,
+  SCENARIO_CHOICES,
+  SCENARIO_NAMES,
+  type ScenarioName,
+  SEED_SCENARIOS,
+} from './scenarios.js';
 import { defaultTargets, type Env, readTargetsFile, type TargetInput } from './targets.js';
 import { checkHttpUrl, parseCount, parseNonNegativeNumber, parseWeightList } from './validate.js';
 
@@ -14,6 +21,9 @@ import { checkHttpUrl, parseCount, parseNonNegativeNumber, parseWeightList } fro
  * the simulation keeps that 20:1 ratio, scaled down so a full run takes seconds.
  */
 export const DEFAULT_SIM_LATENCY_MS = { ollama: 300, openai: 15 } as const;
+
+/** Client-side limit on one request unless --timeout says otherwise. */
+export const DEFAULT_TIMEOUT_MS = 60_000;
 
 /** Options as commander hands them over: raw strings, not yet trusted. */
 export interface RawOptions {
@@ -32,6 +42,8 @@ export interface RawOptions {
   rate?: string;
   duration?: string;
   stream?: boolean;
+  timeout?: string;
+  fault?: string[];
 }
 
 export interface Settings {
@@ -42,15 +54,25 @@ export interface Settings {
   weights: number[] | undefined;
   targets: TargetInput[];
   /** Undefined: start the embedded gateway. */
-  gateway: { url: string; apiKey?: string } | undefined;
+  gateway: GatewaySettings | undefined;
   simulation: SimulationSettings;
   json: boolean;
+  /** The gateway URL as given (it may hold credentials): only for finding secrets to mask. */
+  rawGatewayUrl: string | undefined;
   /** Significance level of the verdict on the split. */
   alpha: number;
   /** Also write the JSON document to this file. */
   out: string | undefined;
   gate: GateSettings;
   load: LoadSettings;
+}
+
+export interface GatewaySettings {
+  /** Base URL without credentials (fetch refuses URLs that carry them). */
+  url: string;
+  apiKey?: string;
+  /** From credentials in the URL: sent as a Basic authorization header instead. */
+  authorization?: string;
 }
 
 export interface LoadSettings {
@@ -61,9 +83,9 @@ export interface LoadSettings {
   /** Send for this long instead of a request count. */
   durationMs?: number;
   stream: boolean;
+  /** Client-side limit on each request, in ms. */
+  timeoutMs: number;
 }
-
-export const SCENARIO_CHOICES = [...SCENARIO_NAMES, 'all'] as const;
 
 export function resolveSettings(options: RawOptions, env: Env): Settings {
   const scenarios = parseScenario(options.scenario ?? 'all');
@@ -79,10 +101,7 @@ export function resolveSettings(options: RawOptions, env: Env): Settings {
   const gateway =
     gatewayRaw === undefined
       ? undefined
-      : {
-          url: gatewayBaseUrl(checkHttpUrl(gatewayRaw, gatewaySource)),
-          ...(nonEmpty(env.PORTKEY_API_KEY) ? { apiKey: nonEmpty(env.PORTKEY_API_KEY) } : {}),
-        };
+      : gatewaySettings(checkHttpUrl(gatewayRaw, gatewaySource), nonEmpty(env.PORTKEY_API_KEY));
 
   const targetsFile = options.targets ?? nonEmpty(env.LB_TARGETS_FILE);
   const targetsSource = options.targets !== undefined ? '--targets' : 'LB_TARGETS_FILE';
@@ -100,6 +119,8 @@ export function resolveSettings(options: RawOptions, env: Env): Settings {
       );
     }
   }
+
+  applyFaults(targets, options.fault ?? [], nonEmpty(env.LB_FAULTS), gateway !== undefined);
 
   const weightsRaw = options.weights ?? nonEmpty(env.LB_WEIGHTS);
   const weightsSource = options.weights !== undefined ? '--weights' : 'LB_WEIGHTS';
@@ -123,6 +144,7 @@ export function resolveSettings(options: RawOptions, env: Env): Settings {
       openaiLatencyMs: latency(env, 'SIM_VLLM_LATENCY_MS', DEFAULT_SIM_LATENCY_MS.openai),
     },
     json: options.json === true,
+    rawGatewayUrl: gatewayRaw,
     alpha: options.alpha === undefined ? 0.05 : parseAlpha(options.alpha),
     out: options.out === undefined ? undefined : checkOutPath(options.out),
     load,
@@ -144,6 +166,38 @@ export function resolveSettings(options: RawOptions, env: Env): Settings {
   };
 }
 
+/** Faults from LB_FAULTS, then --fault (later ones win), onto targets that are simulated. */
+function applyFaults(
+  targets: TargetInput[],
+  flags: readonly string[],
+  envSpecs: string | undefined,
+  ownGateway: boolean,
+): void {
+  const specs = [
+    ...(envSpecs ?? '')
+      .split(';')
+      .filter((spec) => spec.trim() !== '')
+      .map((spec) => ({ spec, input: 'LB_FAULTS' })),
+    ...flags.map((spec) => ({ spec, input: '--fault' })),
+  ];
+  for (const { spec, input } of specs) {
+    const { target: name, faults } = parseFaultSpec(spec, input);
+    const target = targets.find((t) => t.name === name);
+    if (!target) {
+      throw new UsageError(
+        `${input}: no target named "${name}" (targets: ${targets.map((t) => t.name).join(', ')})`,
+      );
+    }
+    target.faults = { ...target.faults, ...faults };
+  }
+  const real = targets.find((t) => t.faults && (t.customHost !== undefined || ownGateway));
+  if (real) {
+    throw new UsageError(
+      `faults for "${real.name}": faults can only be injected into lb-demo's own simulated providers, not into ${real.customHost ?? 'a provider behind your gateway'}`,
+    );
+  }
+}
+
 function parseLoad(options: RawOptions): LoadSettings {
   if (options.rate !== undefined && options.concurrency !== undefined) {
     throw new UsageError(
@@ -156,6 +210,10 @@ function parseLoad(options: RawOptions): LoadSettings {
         ? 1
         : parseCount(options.concurrency, '--concurrency', 10_000),
     stream: options.stream === true,
+    timeoutMs:
+      options.timeout === undefined
+        ? DEFAULT_TIMEOUT_MS
+        : parsePositiveNumber(options.timeout, '--timeout', 3_600_000),
   };
   if (options.rate !== undefined) load.rate = parsePositiveNumber(options.rate, '--rate', 100_000);
   if (options.duration !== undefined) {
@@ -211,16 +269,56 @@ export function loadEnv(processEnv: Env, path = '.env'): Env {
 
 function parseScenario(raw: string): ScenarioName[] {
   const name = raw.trim();
-  if (name === 'all') return [...SCENARIO_NAMES];
+  if (name === 'all') return [...SEED_SCENARIOS];
+  if (name === 'resilience') return [...RESILIENCE_SCENARIOS];
   if ((SCENARIO_NAMES as readonly string[]).includes(name)) return [name as ScenarioName];
   throw new UsageError(
     `--scenario: unknown scenario ${JSON.stringify(raw)} (choose from ${SCENARIO_CHOICES.join(', ')})`,
   );
 }
 
-/** http://host:8787 and http://host:8787/v1 both mean the gateway's /v1 API. */
-function gatewayBaseUrl(url: string): string {
-  return new URL(url).pathname === '/' ? `${url}/v1` : url;
+/**
+ * http://host:8787 and http://host:8787/v1 both mean the gateway's /v1 API. A user:password in
+ * the URL (a gateway behind basic auth) becomes an Authorization header.
+ */
+function gatewaySettings(raw: string, apiKey: string | undefined): GatewaySettings {
+  const url = new URL(raw);
+  const user = decodeURIComponent(url.username);
+  const password = decodeURIComponent(url.password);
+  url.username = '';
+  url.password = '';
+  const base = url.href.replace(/\/+$/, '');
+  return {
+    url: url.pathname === '/' ? `${base}/v1` : base,
+    ...(apiKey ? { apiKey } : {}),
+    ...(user || password
+      ? { authorization: `Basic ${Buffer.from(`${user}:${password}`).toString('base64')}` }
+      : {}),
+  };
+}
+
+/** Every secret the settings hold, for the redactor: keys, URL credentials, auth headers. */
+export function secretsOf(settings: Settings, env: Env): string[] {
+  const secrets = [
+    settings.gateway?.apiKey,
+    settings.gateway?.authorization,
+    settings.gateway?.authorization?.replace(/^Basic /, ''),
+    env.PORTKEY_API_KEY,
+    ...settings.targets.map((t) => t.apiKey),
+  ];
+  for (const raw of [
+    env.GATEWAY_URL,
+    settings.rawGatewayUrl,
+    ...settings.targets.map((t) => t.customHost),
+  ]) {
+    try {
+      const url = new URL(raw ?? '');
+      secrets.push(decodeURIComponent(url.password), decodeURIComponent(url.username));
+    } catch {
+      // not a URL: nothing to take
+    }
+  }
+  return secrets.filter((s): s is string => typeof s === 'string' && s !== '');
 }
 
 function latency(env: Env, name: string, fallback: number): number {

@@ -1,4 +1,5 @@
 // Reduces request records to plain summary objects. Pure: no I/O, no colours, no SDK.
+import { nestedTargetIndex } from './config.js';
 import type { FailureCause, RequestRecord } from './runner.js';
 import {
   binomialCountRange,
@@ -46,6 +47,8 @@ export interface TargetSummary {
   tpotMs: LatencyStats | null;
   /** Output tokens of this target's successful requests. */
   outputTokens: number;
+  /** Requests routed here that the gateway served from a fallback target instead. */
+  fallbacks: number;
 }
 
 export interface ScenarioSummary {
@@ -74,6 +77,11 @@ export interface ScenarioSummary {
   ttftMs: LatencyStats | null;
   tpotMs: LatencyStats | null;
   retries: number;
+  /** Successful requests that took a fallback path (nested strategies only). */
+  fallbacks: number;
+  /** Latency of successful requests served by the first choice, and by a fallback. */
+  directLatencyMs: LatencyStats | null;
+  fallbackLatencyMs: LatencyStats | null;
   /** Requests needed to detect a 5 pp skew on the most uncertain target with 80% power. */
   requestsFor5ppSkew: number;
 }
@@ -87,7 +95,7 @@ export interface LatencyHistogram {
 }
 
 type RecordFields = Pick<RequestRecord, 'ok' | 'latencyMs' | 'targetIndex' | 'error'> &
-  Partial<Pick<RequestRecord, 'retries' | 'ttftMs' | 'tpotMs' | 'outputTokens'>>;
+  Partial<Pick<RequestRecord, 'retries' | 'ttftMs' | 'tpotMs' | 'outputTokens' | 'targetPath'>>;
 
 /**
  * What a scenario keeps while it runs: numbers per target, never the records themselves, so a
@@ -103,6 +111,11 @@ export interface ScenarioTally {
   outputTokens: number[];
   failed: number[];
   retries: number[];
+  /** Per target: successful requests served by a fallback. */
+  fallbacks: number[];
+  /** Latency of successful requests with a nested path, split by whether a fallback served them. */
+  directLatency: number[];
+  fallbackLatency: number[];
   failuresByCause: Partial<Record<FailureCause, number>>;
 }
 
@@ -118,6 +131,9 @@ export function createTally(expected: readonly ExpectedTarget[]): ScenarioTally 
     outputTokens: zeros(),
     failed: zeros(),
     retries: zeros(),
+    fallbacks: zeros(),
+    directLatency: [],
+    fallbackLatency: [],
     failuresByCause: {},
   };
 }
@@ -133,6 +149,13 @@ export function tallyRecord(tally: ScenarioTally, record: RecordFields): void {
     if (record.ttftMs !== undefined) tally.ttft[row]?.push(record.ttftMs);
     if (record.tpotMs !== undefined) tally.tpot[row]?.push(record.tpotMs);
     tally.outputTokens[row] = (tally.outputTokens[row] ?? 0) + (record.outputTokens ?? 0);
+    const nested = nestedTargetIndex(record.targetPath);
+    if (nested !== null && nested > 0) {
+      tally.fallbacks[row] = (tally.fallbacks[row] ?? 0) + 1;
+      tally.fallbackLatency.push(record.latencyMs);
+    } else if (nested === 0) {
+      tally.directLatency.push(record.latencyMs);
+    }
   } else {
     if (known) tally.failed[row] = (tally.failed[row] ?? 0) + 1;
     const cause = record.error?.cause ?? 'gateway-error';
@@ -192,6 +215,7 @@ export function summarizeTally(tally: ScenarioTally, alpha = 0.05, elapsedMs = 0
         ttftMs: latencyStats(tally.ttft[index] ?? []),
         tpotMs: latencyStats(tally.tpot[index] ?? []),
         outputTokens: tally.outputTokens[index] ?? 0,
+        fallbacks: tally.fallbacks[index] ?? 0,
       };
     }),
     attributed,
@@ -205,6 +229,9 @@ export function summarizeTally(tally: ScenarioTally, alpha = 0.05, elapsedMs = 0
     ttftMs: latencyStats(tally.ttft.flat()),
     tpotMs: latencyStats(tally.tpot.flat()),
     retries: tally.retries.reduce((sum, n) => sum + n, 0),
+    fallbacks: tally.fallbacks.reduce((sum, n) => sum + n, 0),
+    directLatencyMs: latencyStats(tally.directLatency),
+    fallbackLatencyMs: latencyStats(tally.fallbackLatency),
     requestsFor5ppSkew: Math.max(
       ...shares.filter((s) => s > 0 && s < 1).map((s) => requestsToDetect(s, 5, alpha)),
       0,

@@ -2,6 +2,8 @@
 // JSON targets file. Everything is validated here, at the edge, with messages naming the input.
 import { readFileSync } from 'node:fs';
 import { UsageError } from './errors.js';
+import { parseFaultObject } from './faults.js';
+import type { FaultSettings } from './local/simulated-provider.js';
 import { checkHttpUrl, parseNonNegativeNumber } from './validate.js';
 
 /** A target as configured; `customHost` is undefined when an embedded simulator should serve it. */
@@ -12,6 +14,8 @@ export interface TargetInput {
   model: string;
   apiKey?: string;
   weight?: number;
+  /** Faults to inject into this target's simulator (simulated targets only). */
+  faults?: FaultSettings;
 }
 
 export type Env = Readonly<Record<string, string | undefined>>;
@@ -38,7 +42,15 @@ export function defaultTargets(env: Env): TargetInput[] {
   ];
 }
 
-const TARGET_FIELDS = new Set(['name', 'provider', 'custom_host', 'model', 'api_key', 'weight']);
+const TARGET_FIELDS = new Set([
+  'name',
+  'provider',
+  'custom_host',
+  'model',
+  'api_key',
+  'weight',
+  'faults',
+]);
 
 /** Validates the parsed JSON of a targets file: an array of {name, provider, custom_host?, model, api_key?, weight?}. */
 export function parseTargets(data: unknown, source: string): TargetInput[] {
@@ -82,6 +94,8 @@ export function parseTargets(data: unknown, source: string): TargetInput[] {
       }
       target.weight = parseNonNegativeNumber(String(record.weight), `${named}: weight`);
     }
+    if (record.faults !== undefined)
+      target.faults = parseFaultObject(record.faults, `${named}: faults`);
     return target;
   });
 }

@@ -3,6 +3,8 @@
 // loopback behind the real Portkey gateway and count what they served, so end-to-end tests can
 // compare the CLI's report with what actually happened. Only node:http, and built for speed:
 // no timers when the delay is 0, no per-request logging, counters instead of per-request records.
+// Faults (errors, hangs, latency spikes, malformed bodies, outages) can be injected per server;
+// which chat requests they hit is deterministic, so tests and demos can count them exactly.
 import { createHash, randomBytes } from 'node:crypto';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -25,6 +27,43 @@ export interface SimulatedProviderOptions {
   host?: string;
   /** Default 0 (ephemeral). */
   port?: number;
+  /** Faults to inject from the start; see setFaults(). */
+  faults?: FaultSettings;
+}
+
+/**
+ * Faults injected into chat requests (`/api/chat`, `/v1/chat/completions`); other routes stay
+ * healthy unless there is an outage. A fault with rate r hits the i-th chat request (0-based,
+ * counted since start or reset()) iff floor((i+1)·r) > floor(i·r): exactly floor(n·r) of n
+ * requests, evenly spread. If several hit the same request: hang, then error, then malformed,
+ * then spike. Faults apply before the request is validated, as they would in front of a server.
+ */
+export interface FaultSettings {
+  /** 0..1: fraction of chat requests answered with errorStatus in the server's error format. */
+  errorRate?: number;
+  /** 100..599, default 503. A 429 carries `retry-after: 1`. */
+  errorStatus?: number;
+  /** 0..1: fraction never answered: no headers, socket open until the client gives up. */
+  hangRate?: number;
+  /** 0..1: fraction whose latency (and time to first token) gets spikeMs added. */
+  spikeRate?: number;
+  /** Default 1000. */
+  spikeMs?: number;
+  /**
+   * 0..1: fraction answered 200 with a body that is not valid JSON (streamed: one event or line
+   * whose JSON is cut off, then the end), after the time the answer would have taken to start.
+   */
+  malformedRate?: number;
+  /** Connection refused: stops listening and drops all sockets; the port is kept for later. */
+  outage?: boolean;
+}
+
+/** Chat requests hit by each fault (the one that took effect when several applied). */
+export interface FaultCounts {
+  error: number;
+  hang: number;
+  malformed: number;
+  spike: number;
 }
 
 export interface ServedCounts {
@@ -40,8 +79,10 @@ export interface ServedCounts {
   byStatus: Record<string, number>;
   /** Successful streamed chat answers. */
   streamed: number;
-  /** Highest number of chat requests being handled at once. */
+  /** Highest number of chat requests being handled at once (hung ones included). */
   maxInFlight: number;
+  /** Chat requests hit by each injected fault. */
+  faults: FaultCounts;
 }
 
 export interface SimulatedProvider {
@@ -51,10 +92,18 @@ export interface SimulatedProvider {
   readonly origin: string;
   /** What a Portkey target's custom_host should be: ollama -> origin; openai -> origin + '/v1'. */
   readonly baseUrl: string;
+  /** The fault settings in force (a copy). */
+  readonly faults: FaultSettings;
+  /**
+   * Replaces the whole fault set (throws on invalid settings). Resolves once an outage change has
+   * taken effect: the port closed, or listening again on the same port.
+   */
+  setFaults(faults: FaultSettings): Promise<void>;
   /** A snapshot copy. */
   served(): ServedCounts;
+  /** Resets the counters, the chat request count that faults go by included (not the faults). */
   reset(): void;
-  /** Closes the server and all keep-alive sockets; resolves when the port is free. */
+  /** Closes the server and all sockets (hung requests too); resolves when the port is free. */
   close(): Promise<void>;
 }
 
@@ -111,10 +160,7 @@ interface Answer {
   completionTokens: number;
 }
 
-/**
- * How a chat request is answered. This is the single place where fault injection (error rate,
- * hang, latency spike, malformed body, outage) can later add variants.
- */
+/** How a chat request is answered: decided by decideChat(), carried out by executeChat(). */
 type ChatDecision =
   | {
       type: 'answer';
@@ -126,16 +172,48 @@ type ChatDecision =
       /** Streamed: time to the first content token in ms (<= latencyMs). */
       ttftMs: number;
     }
-  | { type: 'error'; status: number; message: string };
+  | {
+      type: 'error';
+      status: number;
+      message: string;
+      /** Sent after this many ms (a latency spike on an invalid request), usually 0. */
+      delayMs: number;
+      /** Seconds for a `retry-after` header. */
+      retryAfter?: number;
+    }
+  | {
+      /** 200 with a cut-off JSON body (or stream event), after delayMs. */
+      type: 'malformed';
+      answer: Answer | undefined;
+      stream: boolean;
+      delayMs: number;
+    }
+  | { type: 'hang' };
+
+/** Fault settings checked and with defaults filled in. */
+interface ActiveFaults {
+  errorRate: number;
+  errorStatus: number;
+  hangRate: number;
+  spikeRate: number;
+  spikeMs: number;
+  malformedRate: number;
+  outage: boolean;
+  /** Any rate above 0 (the fast path skips the fault checks otherwise). */
+  anyRate: boolean;
+}
 
 interface Counters {
   requests: number;
+  /** Chat requests decided since start or reset; the index that fault hits go by. */
+  chatRequests: number;
   chatCompletions: number;
   byModel: Map<string, number>;
   byRoute: Map<string, number>;
   byStatus: Map<number, number>;
   streamed: number;
   maxInFlight: number;
+  faults: FaultCounts;
 }
 
 /** A pending timer of one chat answer; close() clears them all. */
@@ -148,13 +226,69 @@ type RouteHandler = (req: http.IncomingMessage, res: http.ServerResponse) => voi
 function newCounters(): Counters {
   return {
     requests: 0,
+    chatRequests: 0,
     chatCompletions: 0,
     byModel: new Map(),
     byRoute: new Map(),
     byStatus: new Map(),
     streamed: 0,
     maxInFlight: 0,
+    faults: { error: 0, hang: 0, malformed: 0, spike: 0 },
   };
+}
+
+const RATE_KEYS = ['errorRate', 'hangRate', 'spikeRate', 'malformedRate'] as const;
+
+/** Checks fault settings and fills in the defaults; throws a plain Error on invalid ones. */
+function activeFaults(faults: FaultSettings): ActiveFaults {
+  // Settings may come from JSON or JavaScript callers: check the types too.
+  if (typeof faults !== 'object' || faults === null || Array.isArray(faults)) {
+    throw new Error('fault settings must be an object');
+  }
+  for (const key of RATE_KEYS) {
+    const rate = faults[key];
+    if (rate !== undefined && !(typeof rate === 'number' && rate >= 0 && rate <= 1)) {
+      throw new Error(`fault ${key} must be a number from 0 to 1, got ${String(rate)}`);
+    }
+  }
+  const { errorStatus, spikeMs, outage } = faults;
+  if (
+    errorStatus !== undefined &&
+    !(Number.isInteger(errorStatus) && errorStatus >= 100 && errorStatus <= 599)
+  ) {
+    throw new Error(`fault errorStatus must be an HTTP status from 100 to 599, got ${errorStatus}`);
+  }
+  if (
+    spikeMs !== undefined &&
+    !(typeof spikeMs === 'number' && spikeMs >= 0 && spikeMs < 2 ** 31)
+  ) {
+    throw new Error(`fault spikeMs must be a number of ms >= 0, got ${String(spikeMs)}`);
+  }
+  if (outage !== undefined && typeof outage !== 'boolean') {
+    throw new Error(`fault outage must be true or false, got ${String(outage)}`);
+  }
+  const active = {
+    errorRate: faults.errorRate ?? 0,
+    errorStatus: errorStatus ?? 503,
+    hangRate: faults.hangRate ?? 0,
+    spikeRate: faults.spikeRate ?? 0,
+    spikeMs: spikeMs ?? 1000,
+    malformedRate: faults.malformedRate ?? 0,
+    outage: outage ?? false,
+  };
+  return { ...active, anyRate: RATE_KEYS.some((key) => active[key] > 0) };
+}
+
+/**
+ * Whether a fault with this rate hits the i-th request (0-based): floor((i+1)·r) > floor(i·r).
+ * The tiny relative margin keeps products like 3 × 0.1 = 0.30000000000000004 (or just below an
+ * integer) from moving a hit to the next request.
+ */
+function hits(i: number, rate: number): boolean {
+  if (rate <= 0) return false;
+  if (rate >= 1) return true;
+  const margin = 1 + 1e-12;
+  return Math.floor((i + 1) * rate * margin) > Math.floor(i * rate * margin);
 }
 
 function bump<K>(map: Map<K, number>, key: K): void {
@@ -297,10 +431,30 @@ function errorJson(dialect: Dialect, status: number, message: string): string {
           ? 'BadRequestError'
           : status === 404
             ? 'NotFoundError'
-            : 'InternalServerError';
+            : status === 429
+              ? 'TooManyRequestsError'
+              : status === 503
+                ? 'ServiceUnavailableError'
+                : 'InternalServerError';
       return JSON.stringify({ object: 'error', message, type, param: null, code: status });
     }
   }
+}
+
+/** The message of an injected error. */
+function faultMessage(name: string, status: number): string {
+  const reason =
+    status === 429
+      ? 'too many requests, retry after 1 second'
+      : status === 503
+        ? 'server busy, please try again'
+        : (http.STATUS_CODES[status]?.toLowerCase() ?? 'error');
+  return `${reason} (fault injected by ${name})`;
+}
+
+/** A JSON text cut in half: never valid JSON, since only its last character closes it. */
+function cutJson(json: string): string {
+  return json.slice(0, Math.max(1, Math.floor(json.length / 2)));
 }
 
 function modelNotFoundMessage(dialect: Dialect, model: string): string {
@@ -358,6 +512,8 @@ export async function startSimulatedProvider(
   const ttftOption = options.ttftMs;
   const host = options.host ?? '127.0.0.1';
   const port = options.port ?? 0;
+  let faults = activeFaults(options.faults ?? {});
+  let faultSettings = settingsCopy(options.faults ?? {});
 
   const startedAt = new Date();
   const createdSec = Math.floor(startedAt.getTime() / 1000);
@@ -420,17 +576,34 @@ export async function startSimulatedProvider(
 
   // ----- sending
 
-  const send = (res: http.ServerResponse, status: number, contentType: string, body: string) => {
+  const send = (
+    res: http.ServerResponse,
+    status: number,
+    contentType: string,
+    body: string,
+    retryAfter?: number,
+  ) => {
     bump(counters.byStatus, status);
-    res.writeHead(status, {
-      'content-type': contentType,
-      'content-length': Buffer.byteLength(body),
-    });
+    res.writeHead(
+      status,
+      retryAfter === undefined
+        ? { 'content-type': contentType, 'content-length': Buffer.byteLength(body) }
+        : {
+            'content-type': contentType,
+            'content-length': Buffer.byteLength(body),
+            'retry-after': String(retryAfter),
+          },
+    );
     res.end(body);
   };
 
-  const sendError = (res: http.ServerResponse, dialect: Dialect, status: number, msg: string) =>
-    send(res, status, jsonType, errorJson(dialect, status, msg));
+  const sendError = (
+    res: http.ServerResponse,
+    dialect: Dialect,
+    status: number,
+    msg: string,
+    retryAfter?: number,
+  ) => send(res, status, jsonType, errorJson(dialect, status, msg), retryAfter);
 
   const nextId = (): string => {
     idCounter += 1;
@@ -526,14 +699,63 @@ export async function startSimulatedProvider(
   // ----- chat
 
   /**
-   * Decides how a chat request is answered: the one place for per-provider behaviour such as
-   * latency now and fault injection later.
+   * Decides how a chat request is answered: the one place for per-provider behaviour, latency
+   * and injected faults. Faults come first, as if they happened in front of the model server.
    */
   const decideChat = (dialect: Dialect, request: ParsedChat): ChatDecision => {
-    if (!request.ok) return { type: 'error', status: request.status, message: request.message };
+    const i = counters.chatRequests;
+    counters.chatRequests += 1;
+    const f = faults;
+    if (f.anyRate) {
+      if (hits(i, f.hangRate)) {
+        counters.faults.hang += 1;
+        return { type: 'hang' };
+      }
+      if (hits(i, f.errorRate)) {
+        counters.faults.error += 1;
+        const status = f.errorStatus;
+        return {
+          type: 'error',
+          status,
+          message: faultMessage(name, status),
+          delayMs: 0,
+          ...(status === 429 ? { retryAfter: 1 } : {}),
+        };
+      }
+    }
+    const decision = decideAnswer(dialect, request);
+    if (!f.anyRate) return decision;
+    if (hits(i, f.malformedRate)) {
+      counters.faults.malformed += 1;
+      const answered = decision.type === 'answer';
+      return {
+        type: 'malformed',
+        answer: answered ? decision.answer : undefined,
+        stream: answered ? decision.stream : false,
+        delayMs: answered ? (decision.stream ? decision.ttftMs : decision.latencyMs) : 0,
+      };
+    }
+    if (hits(i, f.spikeRate)) {
+      counters.faults.spike += 1;
+      if (decision.type === 'answer') {
+        decision.latencyMs += f.spikeMs;
+        decision.ttftMs += f.spikeMs;
+      } else if (decision.type === 'error') {
+        decision.delayMs += f.spikeMs;
+      }
+    }
+    return decision;
+  };
+
+  /** The answer without faults: a validation error, or the simulated model's answer. */
+  const decideAnswer = (dialect: Dialect, request: ParsedChat): ChatDecision => {
+    if (!request.ok) {
+      return { type: 'error', status: request.status, message: request.message, delayMs: 0 };
+    }
     const servedModel = findModel(request.model);
     if (servedModel === undefined) {
-      return { type: 'error', status: 404, message: modelNotFoundMessage(dialect, request.model) };
+      const message = modelNotFoundMessage(dialect, request.model);
+      return { type: 'error', status: 404, message, delayMs: 0 };
     }
     const factor = jitter > 0 ? 1 + jitter * (2 * Math.random() - 1) : 1;
     const ttft = (ttftOption ?? latencyMs / 4) * factor;
@@ -559,9 +781,9 @@ export async function startSimulatedProvider(
   };
 
   /**
-   * Tracks a delayed answer: its timer, and the cleanup when it ends or the client leaves. It
-   * holds an in-flight slot of its own until then, because chatRoute releases its slot as soon
-   * as the answer has been scheduled.
+   * Tracks a delayed or hung answer: its timer, and the cleanup when it ends or the client (or
+   * close() or an outage) drops the connection. It holds an in-flight slot of its own until
+   * then, because chatRoute releases its slot as soon as the answer has been scheduled.
    */
   const track = (res: http.ServerResponse) => {
     const handle: Pending = { timer: undefined };
@@ -585,15 +807,44 @@ export async function startSimulatedProvider(
     countSuccess(answer, false);
   };
 
-  const answerLater = (res: http.ServerResponse, dialect: Dialect, answer: Answer, ms: number) => {
+  /** Runs `respond` after ms (with the time it actually waited), unless the client left. */
+  const later = (res: http.ServerResponse, ms: number, respond: (elapsedMs: number) => void) => {
     const start = performance.now();
     const { handle, finish } = track(res);
     handle.timer = setTimeout(() => {
       handle.timer = undefined;
       if (res.destroyed) return finish();
-      answerNow(res, dialect, answer, performance.now() - start);
+      respond(performance.now() - start);
       finish();
     }, ms);
+  };
+
+  /** A 200 whose body is cut-off JSON: a whole body, or the first event or line of a stream. */
+  const sendMalformed = (
+    res: http.ServerResponse,
+    dialect: Dialect,
+    answer: Answer | undefined,
+    stream: boolean,
+  ) => {
+    if (!stream) {
+      const json = answer
+        ? completionJson(dialect, answer, 0)
+        : '{"object":"chat.completion","choices":[]}';
+      send(res, 200, jsonType, cutJson(json));
+      return;
+    }
+    const format = answer ? streamFormat(dialect, answer, false) : undefined;
+    const first =
+      format === undefined ? '' : answer?.pieces.length ? format.piece(0) : format.tail(0, 0);
+    if (dialect === 'ollama') {
+      const line = first.slice(0, first.indexOf('\n')) || '{"message":{"content":""},"done":false}';
+      send(res, 200, 'application/x-ndjson', `${cutJson(line)}\n`);
+    } else {
+      const data =
+        first.slice('data: '.length, first.indexOf('\n')) ||
+        '{"object":"chat.completion.chunk","choices":[]}';
+      send(res, 200, 'text/event-stream', `data: ${cutJson(data)}\n\n`);
+    }
   };
 
   const streamAnswer = (
@@ -651,23 +902,42 @@ export async function startSimulatedProvider(
   };
 
   const executeChat = (res: http.ServerResponse, dialect: Dialect, decision: ChatDecision) => {
-    if (decision.type === 'error') {
-      sendError(res, dialect, decision.status, decision.message);
-      return;
-    }
-    const { answer, latencyMs: total, ttftMs } = decision;
-    if (decision.stream) {
-      streamAnswer(
-        res,
-        streamFormat(dialect, answer, decision.includeUsage),
-        answer,
-        total,
-        ttftMs,
-      );
-    } else if (total <= 0) {
-      answerNow(res, dialect, answer, 0);
-    } else {
-      answerLater(res, dialect, answer, total);
+    switch (decision.type) {
+      case 'answer': {
+        const { answer, latencyMs: total, ttftMs } = decision;
+        if (decision.stream) {
+          streamAnswer(
+            res,
+            streamFormat(dialect, answer, decision.includeUsage),
+            answer,
+            total,
+            ttftMs,
+          );
+        } else if (total <= 0) {
+          answerNow(res, dialect, answer, 0);
+        } else {
+          later(res, total, (elapsedMs) => answerNow(res, dialect, answer, elapsedMs));
+        }
+        return;
+      }
+      case 'error': {
+        const { status, message, retryAfter } = decision;
+        if (decision.delayMs <= 0) sendError(res, dialect, status, message, retryAfter);
+        else
+          later(res, decision.delayMs, () => sendError(res, dialect, status, message, retryAfter));
+        return;
+      }
+      case 'malformed': {
+        const { answer, stream } = decision;
+        if (decision.delayMs <= 0) sendMalformed(res, dialect, answer, stream);
+        else later(res, decision.delayMs, () => sendMalformed(res, dialect, answer, stream));
+        return;
+      }
+      case 'hang':
+        // No headers, no timer: the socket stays open until the client gives up or the server
+        // drops it (close() or an outage); track() releases the slot then.
+        track(res);
+        return;
     }
   };
 
@@ -765,23 +1035,63 @@ export async function startSimulatedProvider(
   server.keepAliveTimeout = 30_000;
   server.headersTimeout = 35_000;
 
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(port, host, () => {
-      server.off('error', reject);
-      resolve();
+  // ----- listening, outages and closing
+
+  const listen = (onPort: number) =>
+    new Promise<void>((resolve, reject) => {
+      server.once('error', reject);
+      server.listen(onPort, host, () => {
+        server.off('error', reject);
+        resolve();
+      });
     });
-  });
+
+  /** Stops listening and drops every socket (with the answers pending on them). */
+  const stopListening = () =>
+    new Promise<void>((resolve, reject) => {
+      for (const p of pending) if (p.timer !== undefined) clearTimeout(p.timer);
+      if (!server.listening) {
+        server.closeAllConnections();
+        resolve();
+        return;
+      }
+      server.close((err) => (err ? reject(err) : resolve()));
+      server.closeAllConnections();
+    });
+
+  await listen(port);
   const address = server.address() as AddressInfo;
-  const origin = `http://${address.family === 'IPv6' ? `[${address.address}]` : address.address}:${address.port}`;
+  const boundPort = address.port;
+  const origin = `http://${address.family === 'IPv6' ? `[${address.address}]` : address.address}:${boundPort}`;
 
   let closing: Promise<void> | undefined;
+  // Outage changes run one after another; close() waits for the one under way.
+  let transition: Promise<void> = Promise.resolve();
+  const applyOutage = (outage: boolean): Promise<void> => {
+    const step = transition.then(async () => {
+      if (closing) return;
+      if (outage && server.listening) await stopListening();
+      else if (!outage && !server.listening) await listen(boundPort);
+    });
+    transition = step.catch(() => undefined);
+    return step;
+  };
+
+  if (faults.outage) await applyOutage(true);
 
   return {
     name,
     kind,
     origin,
     baseUrl: kind === 'ollama' ? origin : `${origin}/v1`,
+    get faults() {
+      return settingsCopy(faultSettings);
+    },
+    setFaults: async (settings: FaultSettings) => {
+      faults = activeFaults(settings);
+      faultSettings = settingsCopy(settings);
+      await applyOutage(faults.outage);
+    },
     served: () => ({
       requests: counters.requests,
       chatCompletions: counters.chatCompletions,
@@ -790,6 +1100,7 @@ export async function startSimulatedProvider(
       byStatus: Object.fromEntries([...counters.byStatus].map(([s, n]) => [String(s), n])),
       streamed: counters.streamed,
       maxInFlight: counters.maxInFlight,
+      faults: { ...counters.faults },
     }),
     reset: () => {
       counters = newCounters();
@@ -797,14 +1108,22 @@ export async function startSimulatedProvider(
     },
     close: () => {
       if (!closing) {
-        closing = new Promise<void>((resolve, reject) => {
-          for (const p of pending) if (p.timer !== undefined) clearTimeout(p.timer);
+        closing = transition.then(() => {
+          const stopped = stopListening();
           pending.clear();
-          server.close((err) => (err ? reject(err) : resolve()));
-          server.closeAllConnections();
+          return stopped;
         });
       }
       return closing;
     },
   };
+}
+
+/** A copy of fault settings without the keys that are undefined. */
+function settingsCopy(settings: FaultSettings): FaultSettings {
+  const copy: FaultSettings = {};
+  for (const [key, value] of Object.entries(settings)) {
+    if (value !== undefined) (copy as Record<string, unknown>)[key] = value;
+  }
+  return copy;
 }

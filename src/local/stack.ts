@@ -55,6 +55,7 @@ async function simulate(
     models: [input.model],
     latencyMs: kind === 'ollama' ? simulation.ollamaLatencyMs : simulation.openaiLatencyMs,
     jitter: 0.1,
+    ...(input.faults ? { faults: input.faults } : {}),
   });
   simulated.set(input.name, sim);
   return sim.baseUrl;

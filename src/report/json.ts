@@ -40,6 +40,13 @@ export function buildJsonDocument(
     checks_passed: checks.length === 0 ? null : checks.every((c) => c.passed),
     scenarios: results.map(({ plan, summary, interrupted, load }) => ({
       scenario: plan.name,
+      variant: plan.variant ?? null,
+      disruptions: plan.disruptions.map((d) => d.description),
+      gateway_config: {
+        retry: plan.config.retry ?? null,
+        request_timeout_ms: plan.config.request_timeout ?? null,
+        fallback: plan.config.targets.some((t) => 'strategy' in t),
+      },
       requests: summary.requests,
       planned_requests: plan.requests ?? null,
       duration_s: plan.durationMs === undefined ? null : plan.durationMs / 1000,
@@ -54,6 +61,9 @@ export function buildJsonDocument(
       requests_per_s: round(summary.requestsPerSec, 3),
       output_tokens_per_s: round(summary.outputTokensPerSec, 3),
       retries: summary.retries,
+      fallbacks: summary.fallbacks,
+      fallback_latency_ms: roundLatency(summary.fallbackLatencyMs),
+      direct_latency_ms: roundLatency(summary.directLatencyMs),
       ttft_ms: roundLatency(summary.ttftMs),
       tpot_ms: roundLatency(summary.tpotMs),
       succeeded: summary.succeeded,
@@ -78,6 +88,10 @@ export function buildJsonDocument(
         requests_for_5pp_skew: summary.requestsFor5ppSkew,
       },
       attributed: summary.attributed,
+      latency_histogram: {
+        edges_ms: summary.latencyHistogram.edgesMs.map((edge) => round(edge, 3)),
+        counts: summary.latencyHistogram.counts,
+      },
       targets: summary.targets.map((t) => ({
         index: t.index,
         name: t.name,
@@ -96,6 +110,7 @@ export function buildJsonDocument(
         latency_ms: roundLatency(t.latencyMs),
         retries: t.retries,
         output_tokens: t.outputTokens,
+        fallbacks: t.fallbacks,
         ttft_ms: roundLatency(t.ttftMs),
         tpot_ms: roundLatency(t.tpotMs),
       })),

@@ -3,7 +3,7 @@ import type { ChalkInstance } from 'chalk';
 import Table from 'cli-table3';
 import { type CheckOutcome, methodName, verdictText } from '../checks.js';
 import type { RequestRecord } from '../runner.js';
-import { promptFor, type ScenarioPlan } from '../scenarios.js';
+import { promptFor, type ScenarioPlan, scenarioLabel } from '../scenarios.js';
 import type { LoadSettings } from '../settings.js';
 import type { ScenarioSummary } from '../stats.js';
 import { maskUrl } from '../validate.js';
@@ -62,20 +62,22 @@ export function formatScenarioHeader(
   const lines = [
     '',
     RULE,
-    c.bold(`TEST ${plan.number}: ${plan.title}`),
+    c.bold(`TEST ${plan.number}: ${plan.title}${plan.variant ? ` (${plan.variant})` : ''}`),
     RULE,
     '',
     'Configuration:',
     `  Strategy: ${plan.strategy}`,
     '  Targets:',
   ];
-  plan.config.targets.forEach((target, i) => {
-    const spec = plan.targets[i];
+  plan.targets.forEach((target, i) => {
+    const weight = plan.weights[i] ?? 0;
     lines.push(
-      `    ${i + 1}. ${spec?.name ?? target.provider} (${target.provider}, model ${target.override_params.model}) - ` +
-        `${maskUrl(target.custom_host)} - weight ${formatWeight(target.weight)} (${formatPercent(target.weight)})`,
+      `    ${i + 1}. ${target.name} (${target.provider}, model ${target.model}) - ` +
+        `${maskUrl(target.customHost)} - weight ${formatWeight(weight)} (${formatPercent(weight)})`,
     );
   });
+  for (const disruption of plan.disruptions)
+    lines.push(`  Fault injected: ${disruption.description}`);
   const amount =
     plan.requests === undefined
       ? `requests for ${formatSeconds(plan.durationMs ?? 0)}`
@@ -210,12 +212,14 @@ function statisticsTable(summary: ScenarioSummary, c: ChalkInstance): string {
 
 function distributionTable(summary: ScenarioSummary, c: ChalkInstance): string {
   const withFailures = summary.targets.some((t) => t.failed > 0);
+  const withFallbacks = summary.fallbacks > 0;
   const head = ['Target', 'Requests', 'Observed', '95% CI', 'Expected (range)', 'Deviation'];
   if (withFailures) head.push('Failed');
+  if (withFallbacks) head.push('Fallbacks');
   const table = new Table({
     head,
     style: tableStyle(c),
-    colAligns: ['left', 'right', 'right', 'right', 'right', 'right', 'right'],
+    colAligns: ['left', 'right', 'right', 'right', 'right', 'right', 'right', 'right'],
   });
   for (const t of summary.targets) {
     const [lo, hi] = t.ci95;
@@ -230,6 +234,7 @@ function distributionTable(summary: ScenarioSummary, c: ChalkInstance): string {
       formatPp(t.deviationPp),
     ];
     if (withFailures) row.push(t.failed > 0 ? c.red(String(t.failed)) : '0');
+    if (withFallbacks) row.push(String(t.fallbacks));
     table.push(row);
   }
   return table.toString();
@@ -288,6 +293,42 @@ export function formatChecks(outcomes: readonly CheckOutcome[], c: ChalkInstance
   return `${lines.join('\n')}\n`;
 }
 
+/** A resilience scenario's runs side by side: without and with the gateway feature. */
+export function formatComparison(results: readonly ScenarioResult[], c: ChalkInstance): string {
+  const table = new Table({
+    head: ['Run', 'Requests', 'Succeeded', 'Success', 'Fallbacks', 'Retries', 'p50', 'p99'],
+    style: tableStyle(c),
+    colAligns: ['left', 'right', 'right', 'right', 'right', 'right', 'right', 'right'],
+  });
+  for (const { plan, summary } of results) {
+    table.push([
+      plan.variant ?? plan.name,
+      String(summary.requests),
+      String(summary.succeeded),
+      formatPercent(summary.successRate),
+      String(summary.fallbacks),
+      String(summary.retries),
+      summary.latencyMs ? formatDuration(summary.latencyMs.p50) : '-',
+      summary.latencyMs ? formatDuration(summary.latencyMs.p99) : '-',
+    ]);
+  }
+  const lines = ['', c.bold(`Side by side: ${results[0]?.plan.title ?? ''}`), table.toString()];
+  for (const { plan, summary } of results) {
+    const causes = Object.entries(summary.failuresByCause)
+      .map(([cause, n]) => `${cause} ${n}`)
+      .join(', ');
+    lines.push(`  ${plan.variant ?? plan.name}: failures ${causes || 'none'}`);
+    const direct = summary.directLatencyMs;
+    const fallback = summary.fallbackLatencyMs;
+    if (direct && fallback) {
+      lines.push(
+        `  ${plan.variant ?? plan.name}: a fallback answer took ${formatDuration(fallback.p50)} at the median, against ${formatDuration(direct.p50)} from the first choice (${formatSigned(fallback.p50 - direct.p50)})`,
+      );
+    }
+  }
+  return `${lines.join('\n')}\n`;
+}
+
 export function formatSummary(results: readonly ScenarioResult[], c: ChalkInstance): string {
   const table = new Table({
     head: ['Scenario', 'Requests', 'Success rate', 'Avg latency', 'Distribution'],
@@ -297,7 +338,7 @@ export function formatSummary(results: readonly ScenarioResult[], c: ChalkInstan
   for (const { plan, summary } of results) {
     const split = summary.targets.map((t) => `${t.name} ${t.count}`).join(', ');
     table.push([
-      plan.name,
+      scenarioLabel(plan),
       String(summary.requests),
       formatPercent(summary.successRate),
       summary.latencyMs ? formatDuration(summary.latencyMs.avg) : '-',
@@ -312,7 +353,7 @@ export function formatSummary(results: readonly ScenarioResult[], c: ChalkInstan
       ? c.yellow(`Demo completed with ${failed} failed request(s).`)
       : c.green('Demo completed: every request succeeded.');
   const verdicts = results.map(({ plan, summary }) => {
-    const text = `${plan.name}: ${verdictText(
+    const text = `${scenarioLabel(plan)}: ${verdictText(
       summary.fit,
       summary.targets.map((t) => t.name),
     )}`;
@@ -360,6 +401,10 @@ function ms(value: number): string {
 function snippet(text: string, max = 60): string {
   const flat = text.replace(/\s+/g, ' ').trim();
   return flat.length > max ? `${flat.slice(0, max)}...` : flat;
+}
+
+function formatSigned(ms: number): string {
+  return `${ms >= 0 ? '+' : '-'}${formatDuration(Math.abs(ms))}`;
 }
 
 function formatSeconds(ms: number): string {

@@ -1,8 +1,10 @@
+import net from 'node:net';
 import { Ollama } from 'ollama';
-import OpenAI from 'openai';
+import OpenAI, { type ClientOptions } from 'openai';
 import type { ChatCompletionChunk } from 'openai/resources/chat/completions';
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import {
+  type FaultSettings,
   type SimulatedProvider,
   type SimulatedProviderOptions,
   startSimulatedProvider,
@@ -26,11 +28,12 @@ const startVllm = (extra: Partial<SimulatedProviderOptions> = {}) =>
   start({ kind: 'openai', name: 'vllm-sim', models: ['llama-fp8'], ...extra });
 
 // Portkey's ollama provider takes the origin and adds /v1 itself; the openai client needs it.
-const openaiFor = (sim: SimulatedProvider) =>
+const openaiFor = (sim: SimulatedProvider, extra: ClientOptions = {}) =>
   new OpenAI({
     baseURL: sim.kind === 'ollama' ? `${sim.origin}/v1` : sim.baseUrl,
     apiKey: 'x',
     maxRetries: 0,
+    ...extra,
   });
 
 // 5 + 5 = 10 words of prompt.
@@ -509,6 +512,7 @@ describe('latency, concurrency and lifecycle', () => {
       byStatus: {},
       streamed: 0,
       maxInFlight: 0,
+      faults: { error: 0, hang: 0, malformed: 0, spike: 0 },
     });
   });
 
@@ -560,5 +564,382 @@ describe('latency, concurrency and lifecycle', () => {
     expect(again.origin).toBe(sim.origin);
     const page = await openaiFor(again).models.list();
     expect(page.data.map((m) => m.id)).toEqual(['m']);
+  });
+});
+
+describe('fault injection', () => {
+  const NO_FAULTS = { error: 0, hang: 0, malformed: 0, spike: 0 };
+  const chat = (client: OpenAI) => client.chat.completions.create({ model: 'llama-fp8', messages });
+  const chatStream = (client: OpenAI) =>
+    client.chat.completions.create({ model: 'llama-fp8', messages, stream: true });
+  const post = (url: string, body: unknown) =>
+    fetch(url, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify(body),
+    });
+  /** Resolves once `check` holds (the server sees a client leave a little after it left). */
+  async function until(check: () => boolean): Promise<void> {
+    while (!check()) await new Promise((resolve) => setTimeout(resolve, 10));
+  }
+  /** An openai client that also keeps the raw body of every response. */
+  function capturing(sim: SimulatedProvider) {
+    const bodies: string[] = [];
+    const capture: typeof fetch = async (input, init) => {
+      const res = await fetch(input, init);
+      bodies.push(await res.clone().text());
+      return res;
+    };
+    return { client: openaiFor(sim, { fetch: capture }), bodies };
+  }
+
+  it('fails exactly requests 4 and 8 of 8 at errorRate 0.25, in the vLLM error format', async () => {
+    const sim = await startVllm({ faults: { errorRate: 0.25 } });
+    expect(sim.faults).toEqual({ errorRate: 0.25 });
+    const { client, bodies } = capturing(sim);
+    const failed: number[] = [];
+    for (let n = 1; n <= 8; n++) {
+      const err = await chat(client).then(
+        () => undefined,
+        (e: unknown) => e,
+      );
+      if (err === undefined) continue;
+      failed.push(n);
+      expect(err).toBeInstanceOf(OpenAI.APIError);
+      expect((err as InstanceType<typeof OpenAI.APIError>).status).toBe(503);
+      expect((err as InstanceType<typeof OpenAI.APIError>).headers?.get('retry-after')).toBeNull();
+      expect(JSON.parse(bodies.at(-1) ?? '')).toEqual({
+        object: 'error',
+        message: expect.stringContaining('vllm-sim'),
+        type: 'ServiceUnavailableError',
+        param: null,
+        code: 503,
+      });
+    }
+    expect(failed).toEqual([4, 8]);
+    expect(sim.served()).toMatchObject({
+      requests: 8,
+      chatCompletions: 6,
+      byModel: { 'llama-fp8': 6 },
+      byStatus: { '200': 6, '503': 2 },
+      faults: { ...NO_FAULTS, error: 2 },
+    });
+  });
+
+  it('sends retry-after: 1 with a 429, streamed or not, and leaves /v1/models and /health alone', async () => {
+    const sim = await startVllm({ faults: { errorRate: 1, errorStatus: 429 } });
+    const { client, bodies } = capturing(sim);
+    for (const stream of [false, true]) {
+      const err = await (stream ? chatStream(client) : chat(client)).catch((e: unknown) => e);
+      expect(err).toBeInstanceOf(OpenAI.RateLimitError);
+      const apiError = err as InstanceType<typeof OpenAI.RateLimitError>;
+      expect(apiError.status).toBe(429);
+      expect(apiError.headers?.get('retry-after')).toBe('1');
+      expect(JSON.parse(bodies.at(-1) ?? '')).toMatchObject({
+        object: 'error',
+        type: 'TooManyRequestsError',
+        code: 429,
+      });
+    }
+    expect((await client.models.list()).data.map((m) => m.id)).toEqual(['llama-fp8']);
+    expect((await fetch(`${sim.origin}/health`)).status).toBe(200);
+    expect(sim.served()).toMatchObject({
+      chatCompletions: 0,
+      byStatus: { '429': 2, '200': 2 },
+      faults: { ...NO_FAULTS, error: 2 },
+    });
+  });
+
+  it("answers Ollama's errors natively on /api/chat and OpenAI-style on /v1, one counter for both", async () => {
+    const sim = await startOllama({ faults: { errorRate: 0.5, errorStatus: 500 } });
+    const ollama = new Ollama({ host: sim.origin });
+    const client = openaiFor(sim);
+    // Requests 0 and 2 (0-based) pass, 1 and 3 fail, whichever route they take.
+    await ollama.chat({ model: 'mistral', messages, stream: false });
+    const native = await ollama.chat({ model: 'mistral', messages, stream: true }).catch((e) => e);
+    expect(native).toMatchObject({
+      name: 'ResponseError',
+      status_code: 500,
+      error: expect.stringContaining('ollama-sim'),
+    });
+    await client.chat.completions.create({ model: 'mistral', messages });
+    const compat = await client.chat.completions
+      .create({ model: 'mistral', messages })
+      .catch((e) => e);
+    expect(compat).toBeInstanceOf(OpenAI.InternalServerError);
+    expect(compat.status).toBe(500);
+    expect(compat.error).toEqual({
+      message: expect.stringContaining('ollama-sim'),
+      type: 'api_error',
+      param: null,
+      code: null,
+    });
+    expect((await ollama.list()).models).toHaveLength(2);
+    expect(sim.served()).toMatchObject({
+      chatCompletions: 2,
+      byStatus: { '200': 3, '500': 2 },
+      faults: { ...NO_FAULTS, error: 2 },
+    });
+
+    // The raw native body is {"error": "..."}.
+    await sim.setFaults({ errorRate: 1, errorStatus: 503 });
+    const raw = await post(`${sim.origin}/api/chat`, { model: 'mistral', messages });
+    expect(raw.status).toBe(503);
+    expect(await raw.json()).toEqual({ error: expect.stringContaining('server busy') });
+  });
+
+  it('never answers a hung request; the client gives up, close() still frees everything', {
+    timeout: 15_000,
+  }, async () => {
+    const sim = await startVllm({ faults: { hangRate: 1 } });
+    const controller = new AbortController();
+    const t0 = performance.now();
+    setTimeout(() => controller.abort(), 200);
+    const err = await openaiFor(sim)
+      .chat.completions.create({ model: 'llama-fp8', messages }, { signal: controller.signal })
+      .catch((e) => e);
+    expect(performance.now() - t0).toBeGreaterThanOrEqual(190);
+    expect(err).toBeInstanceOf(OpenAI.APIUserAbortError);
+    expect(sim.served()).toMatchObject({
+      chatCompletions: 0,
+      byStatus: {},
+      maxInFlight: 1,
+      faults: { ...NO_FAULTS, hang: 1 },
+    });
+    // The server releases the slot when the client leaves.
+    await until(() => {
+      sim.reset();
+      return sim.served().maxInFlight === 0;
+    });
+
+    // Hung requests whose clients do not give up hold no timer, and are cut when the server closes.
+    const timers = () => process.getActiveResourcesInfo().filter((r) => r === 'Timeout').length;
+    const timersBefore = timers();
+    const outcomes = Array.from({ length: 5 }, () =>
+      post(`${sim.baseUrl}/chat/completions`, { model: 'llama-fp8', messages }).then(
+        () => 'answered',
+        () => 'cut off',
+      ),
+    );
+    await until(() => sim.served().faults.hang === 5);
+    // The client's fetch may add a timer of its own, but not one per request.
+    expect(timers() - timersBefore).toBeLessThan(5);
+    await sim.close();
+    expect(await Promise.all(outcomes)).toEqual(Array(5).fill('cut off'));
+    // The port is free again.
+    const port = Number(new URL(sim.origin).port);
+    const again = await start({ kind: 'openai', name: 'again', models: ['m'], port });
+    expect(again.origin).toBe(sim.origin);
+  });
+
+  it('adds spikeMs to the hit requests, which still answer normally', async () => {
+    const sim = await startOllama({ faults: { spikeRate: 0.5, spikeMs: 300 } });
+    const ollama = new Ollama({ host: sim.origin });
+    const times: number[] = [];
+    const durations: number[] = [];
+    for (let i = 0; i < 4; i++) {
+      const t0 = performance.now();
+      const res = await ollama.chat({ model: 'mistral', messages, stream: false });
+      times.push(performance.now() - t0);
+      durations.push(res.total_duration);
+      expect(res.done).toBe(true);
+    }
+    // Requests 1 and 3 (0-based) are hit.
+    for (const i of [1, 3]) {
+      expect(times[i]).toBeGreaterThanOrEqual(295);
+      expect(durations[i]).toBeGreaterThanOrEqual(295e6);
+    }
+    expect(sim.served()).toMatchObject({
+      chatCompletions: 4,
+      byStatus: { '200': 4 },
+      faults: { ...NO_FAULTS, spike: 2 },
+    });
+
+    // Streamed: the first token comes spikeMs later.
+    const vllm = await startVllm({ faults: { spikeRate: 1, spikeMs: 250 } });
+    const t0 = performance.now();
+    const { chunks, arrivals, content } = await drain(await chatStream(openaiFor(vllm)), t0);
+    const firstContent = chunks.findIndex((c) => c.choices[0]?.delta.content);
+    expect(arrivals[firstContent]).toBeGreaterThanOrEqual(245);
+    expect(content.startsWith(TOPIC)).toBe(true);
+    expect(vllm.served()).toMatchObject({ streamed: 1, faults: { ...NO_FAULTS, spike: 1 } });
+  });
+
+  it('answers 200 with a body that is not JSON, so the clients fail on it', async () => {
+    const sim = await startVllm({ faults: { malformedRate: 1 } });
+    const client = openaiFor(sim, { logLevel: 'off' });
+    await expect(chat(client)).rejects.toBeInstanceOf(SyntaxError);
+    await expect(drain(await chatStream(client))).rejects.toBeInstanceOf(SyntaxError);
+
+    const raw = await post(`${sim.baseUrl}/chat/completions`, { model: 'llama-fp8', messages });
+    expect(raw.status).toBe(200);
+    expect(raw.headers.get('content-type')).toBe('application/json');
+    const text = await raw.text();
+    expect(text.startsWith('{')).toBe(true);
+    expect(() => JSON.parse(text)).toThrow(SyntaxError);
+    expect(sim.served()).toMatchObject({
+      chatCompletions: 0,
+      streamed: 0,
+      byModel: {},
+      byStatus: { '200': 3 },
+      faults: { ...NO_FAULTS, malformed: 3 },
+    });
+
+    const ollamaSim = await startOllama({ faults: { malformedRate: 1 } });
+    const ollama = new Ollama({ host: ollamaSim.origin });
+    await expect(ollama.chat({ model: 'mistral', messages, stream: false })).rejects.toThrow();
+    // The ollama client skips a line that is not JSON (with a warning), then misses the end.
+    const warn = vi.spyOn(console, 'warn').mockImplementation(() => undefined);
+    const stream = await ollama.chat({ model: 'mistral', messages, stream: true });
+    await expect(
+      (async () => {
+        for await (const _ of stream) {
+          // drain
+        }
+      })(),
+    ).rejects.toThrow('Did not receive done or success response in stream.');
+    expect(warn).toHaveBeenCalledWith(
+      'invalid json: ',
+      expect.stringMatching(/^\{"model":"mistral"/),
+    );
+    warn.mockRestore();
+    expect(ollamaSim.served()).toMatchObject({ chatCompletions: 0, faults: { malformed: 2 } });
+  });
+
+  it('applies hang, then error, then malformed, then spike when several hit one request', async () => {
+    const sim = await startVllm({
+      faults: { errorRate: 0.5, malformedRate: 1, spikeRate: 1, spikeMs: 0 },
+    });
+    const url = `${sim.baseUrl}/chat/completions`;
+    const statuses: number[] = [];
+    for (let i = 0; i < 4; i++) {
+      const res = await post(url, { model: 'llama-fp8', messages });
+      statuses.push(res.status);
+      const text = await res.text();
+      if (res.status === 200) expect(() => JSON.parse(text)).toThrow(SyntaxError);
+    }
+    expect(statuses).toEqual([200, 503, 200, 503]);
+    expect(sim.served().faults).toEqual({ error: 2, hang: 0, malformed: 2, spike: 0 });
+
+    await sim.setFaults({ spikeRate: 1, spikeMs: 0, hangRate: 1, errorRate: 1 });
+    const controller = new AbortController();
+    const hung = post(`${url}`, { model: 'llama-fp8', messages });
+    const aborted = fetch(url, {
+      method: 'POST',
+      body: JSON.stringify({ model: 'llama-fp8', messages }),
+      signal: controller.signal,
+    }).catch((e) => e);
+    await until(() => sim.served().faults.hang === 2);
+    controller.abort();
+    expect(await aborted).toMatchObject({ name: 'AbortError' });
+    expect(sim.served().faults).toEqual({ error: 2, hang: 2, malformed: 2, spike: 0 });
+
+    // Invalid requests are hit too (faults come before validation); a spiked 404 comes later.
+    await sim.setFaults({ spikeRate: 1, spikeMs: 200 });
+    const t0 = performance.now();
+    const missing = await post(url, { model: 'gpt-4o', messages });
+    expect(missing.status).toBe(404);
+    expect(performance.now() - t0).toBeGreaterThanOrEqual(195);
+    expect(sim.served().faults).toEqual({ error: 2, hang: 2, malformed: 2, spike: 1 });
+    await sim.close();
+    await hung.catch(() => undefined);
+  });
+
+  it('restarts the request count and the fault counters on reset(), keeping the faults', async () => {
+    const sim = await startVllm({ faults: { errorRate: 0.5 } });
+    const client = openaiFor(sim);
+    await chat(client); // request 0 passes
+    await expect(chat(client)).rejects.toBeInstanceOf(OpenAI.InternalServerError); // request 1
+    await chat(client); // request 2 passes
+    sim.reset();
+    expect(sim.served().faults).toEqual(NO_FAULTS);
+    expect(sim.faults).toEqual({ errorRate: 0.5 });
+    await chat(client); // request 0 again: passes (request 3 would fail)
+    await expect(chat(client)).rejects.toBeInstanceOf(OpenAI.InternalServerError);
+    expect(sim.served()).toMatchObject({ chatCompletions: 1, faults: { ...NO_FAULTS, error: 1 } });
+    // Turning faults off leaves the server healthy.
+    await sim.setFaults({});
+    await chat(client);
+    expect(sim.faults).toEqual({});
+  });
+
+  it('refuses connections during an outage and listens on the same port afterwards', {
+    timeout: 15_000,
+  }, async () => {
+    const sim = await startVllm({ latencyMs: 10_000 });
+    const client = openaiFor(sim);
+    await client.models.list(); // an idle keep-alive connection
+    const slow = chat(client).then(
+      () => 'answered',
+      () => 'cut off',
+    );
+    await until(() => sim.served().requests === 2);
+    await sim.setFaults({ outage: true });
+    expect(sim.faults).toEqual({ outage: true });
+    expect(await slow).toBe('cut off');
+
+    const viaClient = await chat(client).catch((e) => e);
+    expect(viaClient).toBeInstanceOf(OpenAI.APIConnectionError);
+    const viaFetch = await fetch(`${sim.origin}/health`).catch((e) => e);
+    expect(viaFetch).toBeInstanceOf(TypeError);
+    expect(viaFetch.cause).toMatchObject({ code: 'ECONNREFUSED' });
+    await sim.setFaults({ outage: true }); // no change, no error
+
+    await sim.setFaults({});
+    await sim.setFaults({ errorRate: 0 });
+    expect((await fetch(`${sim.origin}/health`)).status).toBe(200);
+    await sim.setFaults({ outage: false });
+    expect((await client.models.list()).data).toHaveLength(1);
+    // The answer cut by the outage sent no status.
+    expect(sim.served().byStatus).toEqual({ '200': 3 });
+  });
+
+  it('can start in an outage and close while in one', async () => {
+    const sim = await startOllama({ faults: { outage: true } });
+    const port = Number(new URL(sim.origin).port);
+    expect(port).toBeGreaterThan(0);
+    const refused = await new Ollama({ host: sim.origin }).list().catch((e) => e);
+    expect(refused).toBeInstanceOf(TypeError);
+    expect(refused.cause).toMatchObject({ code: 'ECONNREFUSED' });
+    // Something else can even take the port meanwhile; the outage then cannot end.
+    const squatter = net.createServer();
+    await new Promise<void>((resolve) => squatter.listen(port, '127.0.0.1', resolve));
+    await expect(sim.setFaults({})).rejects.toMatchObject({ code: 'EADDRINUSE' });
+    await new Promise((resolve) => squatter.close(resolve));
+    await sim.setFaults({});
+    const list = await new Ollama({ host: sim.origin }).list();
+    expect(list.models).toHaveLength(2);
+    await sim.setFaults({ outage: true });
+    await sim.close();
+    await sim.setFaults({}); // after close(): no listening again
+    const after = await fetch(`${sim.origin}/`).catch((e) => e);
+    expect(after).toBeInstanceOf(TypeError);
+  });
+
+  it('rejects invalid fault settings with a clear message and keeps the old ones', async () => {
+    await expect(startVllm({ faults: { errorRate: 2 } })).rejects.toThrow(
+      'fault errorRate must be a number from 0 to 1, got 2',
+    );
+    const sim = await startVllm({ faults: { errorRate: 0.5, errorStatus: 429 } });
+    const invalid: [FaultSettings, RegExp][] = [
+      [{ errorRate: 1.5 }, /errorRate must be a number from 0 to 1/],
+      [{ hangRate: -0.1 }, /hangRate must be a number from 0 to 1/],
+      [{ spikeRate: Number.NaN }, /spikeRate must be a number from 0 to 1, got NaN/],
+      [{ malformedRate: '0.5' as unknown as number }, /malformedRate/],
+      [{ errorStatus: 600 }, /errorStatus must be an HTTP status from 100 to 599, got 600/],
+      [{ errorStatus: 99 }, /errorStatus .* got 99/],
+      [{ errorStatus: 503.5 }, /errorStatus/],
+      [{ spikeMs: -1 }, /spikeMs must be a number of ms >= 0, got -1/],
+      [{ outage: 'yes' as unknown as boolean }, /outage must be true or false/],
+      [null as unknown as FaultSettings, /fault settings must be an object/],
+    ];
+    for (const [faults, message] of invalid) {
+      const err = await sim.setFaults(faults).catch((e) => e);
+      expect(err?.constructor).toBe(Error);
+      expect(err.message).toMatch(message);
+    }
+    expect(sim.faults).toEqual({ errorRate: 0.5, errorStatus: 429 });
+    await sim.setFaults({ errorRate: 0, errorStatus: 100, spikeMs: 0, hangRate: 1 });
+    await sim.setFaults({});
   });
 });
