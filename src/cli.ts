@@ -77,6 +77,10 @@ export async function main(argv: readonly string[], io: CliIO): Promise<number> 
       'inject a fault into a simulated target, e.g. vllm:error_rate=0.2,error_status=503 (repeatable; env LB_FAULTS, ";"-separated)',
       (spec: string, previous: string[] = []) => [...previous, spec],
     )
+    .option(
+      '--timeout <ms>',
+      'give up on a request after this many ms, reported as a timeout (default 60000)',
+    )
     .option('--json', 'print one JSON document on stdout instead of the report')
     .option('-o, --out <file>', 'also write the JSON document to a file (the report still prints)')
     .option('--alpha <a>', 'significance level of the verdict on the split', '0.05')

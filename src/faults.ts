@@ -77,3 +77,16 @@ function setFault(faults: FaultSettings, key: string, value: unknown, input: str
     throw new UsageError(`${input}: unknown fault "${key}" (use ${FAULT_KEYS.join(', ')})`);
   }
 }
+
+/** The inverse of the parsers: "error_rate=0.2,error_status=503", or "" for none. */
+export function formatFaults(faults: FaultSettings): string {
+  const parts: string[] = [];
+  for (const [word, field] of Object.entries(RATES)) {
+    const rate = faults[field];
+    if (rate) parts.push(`${word}=${rate}`);
+  }
+  if (faults.errorRate && faults.errorStatus) parts.push(`error_status=${faults.errorStatus}`);
+  if (faults.spikeRate && faults.spikeMs !== undefined) parts.push(`spike_ms=${faults.spikeMs}`);
+  if (faults.outage) parts.push('outage');
+  return parts.join(',');
+}

@@ -8,6 +8,7 @@ import type { CliIO, OutputStream } from './cli.js';
 import { packageVersion } from './cli.js';
 import type { TargetSpec } from './config.js';
 import { EXIT, RunError, UsageError } from './errors.js';
+import { formatFaults } from './faults.js';
 import { type EmbeddedStack, startEmbeddedStack } from './local/stack.js';
 import { createRedactor, type Redactor } from './redact.js';
 import { buildJsonDocument } from './report/json.js';
@@ -104,6 +105,7 @@ async function runWith(settings: Settings, io: CliIO, redact: Redactor): Promise
             ? settings.simulation.ollamaLatencyMs
             : settings.simulation.openaiLatencyMs,
         url: sim.baseUrl,
+        faults: formatFaults(sim.faults),
       })),
     };
     say(formatBanner(context, c));

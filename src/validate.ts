@@ -51,9 +51,12 @@ export function checkHttpUrl(raw: string, input: string): string {
   return url.href.replace(/\/+$/, '');
 }
 
-/** Shows a secret's shape without revealing it: "sk-…9f3a". */
+/**
+ * Shows a long secret's shape without revealing it ("sk-…9f3a"); a short one (a password, say)
+ * would be half shown that way, so it becomes "****".
+ */
 export function maskSecret(secret: string): string {
-  if (secret.length <= 8) return '****';
+  if (secret.length < 16) return '****';
   return `${secret.slice(0, 3)}…${secret.slice(-4)}`;
 }
 

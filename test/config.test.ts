@@ -1,12 +1,16 @@
 import { describe, expect, it } from 'vitest';
 import {
   ConfigError,
+  createFailoverConfig,
   createRoundRobinConfig,
   createWeightedConfig,
+  nestedTargetIndex,
   normalizeWeights,
   PLACEHOLDER_API_KEY,
   servingTargetIndex,
   type TargetSpec,
+  withRequestTimeout,
+  withRetry,
 } from '../src/config.js';
 
 const ollama: TargetSpec = {
@@ -118,5 +122,73 @@ describe('servingTargetIndex', () => {
     ['targets[1]', null],
   ])('reads %j as %j', (path, index) => {
     expect(servingTargetIndex(path)).toBe(index);
+  });
+});
+
+describe('createFailoverConfig', () => {
+  it('load balances over fallback groups, each trying its own target first, then the others', () => {
+    const config = createFailoverConfig([ollama, vllm], [1, 3]);
+    expect(config.strategy).toEqual({ mode: 'loadbalance' });
+    expect(config.targets).toEqual([
+      {
+        strategy: { mode: 'fallback' },
+        weight: 0.25,
+        targets: [
+          {
+            provider: 'ollama',
+            custom_host: ollama.customHost,
+            api_key: PLACEHOLDER_API_KEY,
+            override_params: { model: 'llama3' },
+          },
+          {
+            provider: 'openai',
+            custom_host: vllm.customHost,
+            api_key: 'sk-test-1234567890',
+            override_params: { model: 'llama-fp8' },
+          },
+        ],
+      },
+      {
+        strategy: { mode: 'fallback' },
+        weight: 0.75,
+        targets: [
+          {
+            provider: 'openai',
+            custom_host: vllm.customHost,
+            api_key: 'sk-test-1234567890',
+            override_params: { model: 'llama-fp8' },
+          },
+          {
+            provider: 'ollama',
+            custom_host: ollama.customHost,
+            api_key: PLACEHOLDER_API_KEY,
+            override_params: { model: 'llama3' },
+          },
+        ],
+      },
+    ]);
+  });
+});
+
+describe('withRetry and withRequestTimeout', () => {
+  it('add the gateway fields without touching the targets', () => {
+    const base = createRoundRobinConfig([ollama, vllm]);
+    expect(withRetry(base, 3, [429, 503])).toEqual({
+      ...base,
+      retry: { attempts: 3, on_status_codes: [429, 503] },
+    });
+    expect(withRequestTimeout(base, 1000)).toEqual({ ...base, request_timeout: 1000 });
+    expect(base).not.toHaveProperty('retry');
+  });
+});
+
+describe('nestedTargetIndex', () => {
+  it.each([
+    ['config.targets[0].targets[1]', 1],
+    ['config.targets[1].targets[0]', 0],
+    ['config.targets[1]', null],
+    [undefined, null],
+  ])('reads %j as %j', (path, index) => {
+    expect(nestedTargetIndex(path)).toBe(index);
   });
 });

@@ -26,6 +26,7 @@ export function buildJsonDocument(
       target: s.target,
       kind: s.kind,
       latency_ms: s.latencyMs,
+      faults: s.faults || null,
       served_chat_completions: served.find((x) => x.target === s.target)?.chatCompletions ?? 0,
     })),
     interrupted: results.some((r) => r.interrupted),

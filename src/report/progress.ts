@@ -34,7 +34,7 @@ export function startProgressBar(
   const bar = new cliProgress.SingleBar(
     {
       stream: stream as NodeJS.WritableStream,
-      format: `{bar} ${byTime ? '{value}/{total} s' : '{value}/{total}'} | {done} done | {rate} req/s | {errors} errors | {split}`,
+      format: `{bar} ${byTime ? '{value}/{total} s | {done} done' : '{value}/{total}'} | {rate} req/s | {errors} errors | {split}`,
       barsize: 20,
       hideCursor: true,
       clearOnComplete: true,

@@ -15,7 +15,7 @@ export interface RunContext {
   /** Set when lb-demo started the gateway itself. */
   embeddedGateway?: { version: string };
   /** Targets served by a simulator started by lb-demo. */
-  simulated: { target: string; kind: string; latencyMs: number; url: string }[];
+  simulated: { target: string; kind: string; latencyMs: number; url: string; faults: string }[];
 }
 
 export interface ScenarioResult {
@@ -39,7 +39,10 @@ export function formatBanner(context: RunContext, c: ChalkInstance): string {
   }
   if (context.simulated.length > 0) {
     const list = context.simulated
-      .map((s) => `${s.target} (${s.kind}-compatible, ~${s.latencyMs} ms)`)
+      .map(
+        (s) =>
+          `${s.target} (${s.kind}-compatible, ~${s.latencyMs} ms${s.faults ? `, faults ${s.faults}` : ''})`,
+      )
       .join(', ');
     lines.push(
       c.yellow(`Providers are SIMULATED on this machine: ${list}.`),

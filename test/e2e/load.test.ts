@@ -156,6 +156,45 @@ describe('streaming', () => {
   });
 });
 
+describe('progress', () => {
+  it('draws a bar on a terminal (stderr), with rate, errors and the running split', async () => {
+    // `script` gives the CLI a pseudo-terminal, as a user's shell would. Asynchronous: the
+    // gateway and simulators of this test live in this process and must keep answering.
+    const command = `${process.execPath} ${BIN} --gateway ${gateway.url} --targets ${targets} --scenario distribution --requests 120 --concurrency 4`;
+    const child = spawn('script', ['-qec', command, '/dev/null'], {
+      cwd: scratchDir(),
+      env: { PATH: process.env.PATH ?? '', TERM: 'xterm' },
+      stdio: ['ignore', 'pipe', 'ignore'],
+    });
+    let output = '';
+    child.stdout.on('data', (d) => {
+      output += d;
+    });
+    const code = await new Promise((resolve) => child.on('close', resolve));
+    expect(code).toBe(0);
+    expect(output).toMatch(/120\/120 \| \d+ req\/s \| 0 errors \| ollama \d+% vllm \d+%/);
+  });
+
+  it('draws no bar when stderr is not a terminal, and keeps stdout free of it', async () => {
+    const result = await runCli([
+      '--gateway',
+      gateway.url,
+      '--targets',
+      targets,
+      '--scenario',
+      'distribution',
+      '--requests',
+      '120',
+      '--concurrency',
+      '4',
+    ]);
+    expect(result.code).toBe(0);
+    expect(result.stderr).toBe('');
+    expect(result.stdout).not.toMatch(/req\/s \|/);
+    expect(result.stdout.match(/Progress: \d+\/120 requests done/g)).toHaveLength(10);
+  });
+});
+
 describe('interruption', () => {
   it('SIGINT mid-run stops sending, reports what completed, frees the embedded stack, exits 130', async () => {
     const child = spawn(
