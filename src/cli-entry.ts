@@ -14,6 +14,11 @@ export async function main(argv: readonly string[]): Promise<number> {
     );
     interrupt.abort();
   };
+  // `lb-demo --help | head` closes the pipe early: that is the reader's choice, not an error.
+  process.stdout.on('error', (error: NodeJS.ErrnoException) => {
+    if (error.code === 'EPIPE') process.exit(EXIT.ok);
+    throw error;
+  });
   process.on('SIGINT', onSignal);
   process.on('SIGTERM', onSignal);
   try {

@@ -4,6 +4,7 @@ import { readFileSync } from 'node:fs';
 import { Command, CommanderError, Option } from 'commander';
 import { EXIT, RunError, UsageError } from './errors.js';
 import { SCENARIO_CHOICES } from './scenarios.js';
+import { printable } from './validate.js';
 
 export interface OutputStream {
   write(text: string): unknown;
@@ -82,6 +83,7 @@ export async function main(argv: readonly string[], io: CliIO): Promise<number> 
       'give up on a request after this many ms, reported as a timeout (default 60000)',
     )
     .option('--json', 'print one JSON document on stdout instead of the report')
+    .option('--report <file.html>', 'also write a self-contained HTML report of the run')
     .option('-o, --out <file>', 'also write the JSON document to a file (the report still prints)')
     .option('--alpha <a>', 'significance level of the verdict on the split', '0.05')
     .option('--fail-on-skew', "exit 1 when a scenario's split differs from its weights")
@@ -96,6 +98,8 @@ export async function main(argv: readonly string[], io: CliIO): Promise<number> 
         'configuration, 3 gateway unreachable or failed to start, 130 interrupted.',
     )
     .showHelpAfterError(false)
+    // `report -o x.html` must reach the subcommand, not the run's own -o (--out).
+    .enablePositionalOptions()
     .exitOverride()
     .configureOutput({
       writeOut: (text) => io.stdout.write(text),
@@ -103,8 +107,22 @@ export async function main(argv: readonly string[], io: CliIO): Promise<number> 
       outputError: () => {},
     })
     .action(async (options) => {
+      // Bad input is answered before the SDK and the gateway launcher are even loaded.
+      const { loadEnv, resolveSettings } = await import('./settings.js');
+      const env = loadEnv(io.env);
+      const settings = resolveSettings(options, env);
       const { runDemo } = await import('./run.js');
-      exitCode = await runDemo(options, io);
+      exitCode = await runDemo(settings, env, io);
+    });
+
+  program
+    .command('report <results>')
+    .description('render a saved --json / --out document as a self-contained HTML page')
+    .requiredOption('-o, --output <file>', 'the HTML file to write')
+    .action(async (results: string, options: { output: string }) => {
+      const { renderReportFile } = await import('./report-file.js');
+      renderReportFile(results, options.output);
+      io.stdout.write(`HTML report written to ${options.output}\n`);
     });
 
   try {
@@ -118,7 +136,7 @@ export async function main(argv: readonly string[], io: CliIO): Promise<number> 
 function reportError(error: unknown, io: CliIO): number {
   if (error instanceof CommanderError) {
     if (error.exitCode === 0) return EXIT.ok; // --help, --version
-    io.stderr.write(`lb-demo: ${error.message.replace(/^error: /, '')}\n`);
+    io.stderr.write(`lb-demo: ${oneLine(error.message.replace(/^error: /, ''))}\n`);
     return EXIT.usage;
   }
   if (error instanceof UsageError) {
@@ -134,4 +152,9 @@ function reportError(error: unknown, io: CliIO): number {
   io.stderr.write(`lb-demo: unexpected error: ${message} (set LB_DEBUG=1 for details)\n`);
   if (io.env.LB_DEBUG && error instanceof Error) io.stderr.write(`${error.stack}\n`);
   return EXIT.cannotRun;
+}
+
+/** Commander's messages may run over lines ("(Did you mean ...?)") or quote a value with newlines. */
+function oneLine(text: string): string {
+  return printable(text.replace(/\s*\n\s*/g, ' ').trim());
 }

@@ -1,7 +1,7 @@
 // Fault specs for the simulated providers, from --fault, LB_FAULTS or a targets file's "faults".
 import { UsageError } from './errors.js';
 import type { FaultSettings } from './local/simulated-provider.js';
-import { parseNonNegativeNumber } from './validate.js';
+import { parseNonNegativeNumber, printable } from './validate.js';
 
 /** The spec's words, as in a targets file, and the fields they set. */
 const RATES = {
@@ -44,12 +44,17 @@ export function parseFaultSpec(
   }
   const faults: FaultSettings = {};
   for (const part of spec.slice(colon + 1).split(',')) {
-    const [key = '', value] = part.split('=').map((x) => x.trim());
+    // Split at the first "=" only: in "error_rate=0.1=0.2" the value is "0.1=0.2", not 0.1.
+    const equals = part.indexOf('=');
+    const key = (equals < 0 ? part : part.slice(0, equals)).trim();
     if (key === '') continue;
-    setFault(faults, key, value === undefined ? true : value, `${input} (${target})`);
+    const value = equals < 0 ? true : part.slice(equals + 1).trim();
+    setFault(faults, key, value, `${input} (${printable(target)})`);
   }
   if (Object.keys(faults).length === 0) {
-    throw new UsageError(`${input}: no fault given for "${target}" (use ${FAULT_KEYS.join(', ')})`);
+    throw new UsageError(
+      `${input}: no fault given for ${JSON.stringify(target)} (use ${FAULT_KEYS.join(', ')})`,
+    );
   }
   return { target, faults };
 }
@@ -59,7 +64,8 @@ function setFault(faults: FaultSettings, key: string, value: unknown, input: str
   if (key in RATES) {
     faults[RATES[key as keyof typeof RATES]] = parseNonNegativeNumber(String(value), where, 1);
   } else if (key === 'error_status') {
-    const status = Number(value);
+    // A plain whole number: Number() would also read "0x1f4" as 500.
+    const status = /^\d+$/.test(String(value).trim()) ? Number(value) : Number.NaN;
     if (!ERROR_STATUSES.includes(status)) {
       throw new UsageError(
         `${where}: expected one of ${ERROR_STATUSES.join(', ')}, got ${JSON.stringify(value)}`,
@@ -74,7 +80,9 @@ function setFault(faults: FaultSettings, key: string, value: unknown, input: str
     }
     faults.outage = value === true || value === 'true';
   } else {
-    throw new UsageError(`${input}: unknown fault "${key}" (use ${FAULT_KEYS.join(', ')})`);
+    throw new UsageError(
+      `${input}: unknown fault ${JSON.stringify(key)} (use ${FAULT_KEYS.join(', ')})`,
+    );
   }
 }
 

@@ -6,14 +6,22 @@ const MIN_SECRET_LENGTH = 4;
 
 export type Redactor = (text: string) => string;
 
-/** Replaces every occurrence of each secret (and of its URL-encoded form) by a masked hint. */
+/** Replaces every occurrence of each secret (and of its encoded forms) by a masked hint. */
 export function createRedactor(secrets: readonly (string | undefined)[]): Redactor {
   const forms = new Map<string, string>();
   for (const secret of secrets) {
     if (!secret || secret.length < MIN_SECRET_LENGTH) continue;
     const masked = maskSecret(secret);
-    forms.set(secret, masked);
-    forms.set(encodeURIComponent(secret), masked);
+    // As written, URL-encoded, escaped inside a JSON string (a quote or backslash in a key), and
+    // with its whitespace folded the way one-line error messages fold it.
+    for (const form of [
+      secret,
+      encodeURIComponent(secret),
+      JSON.stringify(secret).slice(1, -1),
+      secret.replace(/\s+/g, ' '),
+    ]) {
+      if (form.length >= MIN_SECRET_LENGTH) forms.set(form, masked);
+    }
   }
   if (forms.size === 0) return (text) => text;
   // Longest first, so that a secret containing another is replaced whole.

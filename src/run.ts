@@ -1,5 +1,4 @@
 // The run command: settings -> (embedded stack) -> scenarios -> runner -> stats -> report.
-import { renameSync, writeFileSync } from 'node:fs';
 import { performance } from 'node:perf_hooks';
 import { Chalk, type ChalkInstance, supportsColor } from 'chalk';
 import { Agent, setGlobalDispatcher } from 'undici';
@@ -11,6 +10,7 @@ import { EXIT, RunError, UsageError } from './errors.js';
 import { formatFaults } from './faults.js';
 import { type EmbeddedStack, startEmbeddedStack } from './local/stack.js';
 import { createRedactor, type Redactor } from './redact.js';
+import { parseResultsDocument, renderHtmlReport } from './report/html.js';
 import { buildJsonDocument } from './report/json.js';
 import { startProgressBar } from './report/progress.js';
 import {
@@ -25,24 +25,17 @@ import {
   type RunContext,
   type ScenarioResult,
 } from './report/text.js';
+import { writeFileAtomically } from './report-file.js';
 import { type GatewayConnection, type RunOutcome, runScenario } from './runner.js';
 import { planScenario, type ScenarioPlan, scenarioLabel } from './scenarios.js';
-import {
-  type GatewaySettings,
-  loadEnv,
-  type RawOptions,
-  resolveSettings,
-  type Settings,
-  secretsOf,
-} from './settings.js';
+import { type GatewaySettings, type Settings, secretsOf } from './settings.js';
 import { createTally, summarizeTally, tallyRecord } from './stats.js';
+import type { Env } from './targets.js';
 
 /** Above this many requests a scenario shows progress instead of a line per request. */
 const PER_REQUEST_LINES_MAX = 50;
 
-export async function runDemo(options: RawOptions, rawIo: CliIO): Promise<number> {
-  const env = loadEnv(rawIo.env);
-  const settings = resolveSettings(options, env);
+export async function runDemo(settings: Settings, env: Env, rawIo: CliIO): Promise<number> {
   // Whatever leaves the process goes through the redactor: a provider's error message can echo
   // the key it was sent, and a URL can carry a password.
   const redact = createRedactor(secretsOf(settings, env));
@@ -138,23 +131,32 @@ async function runWith(settings: Settings, io: CliIO, redact: Redactor): Promise
       settings.gate,
     );
     const failedChecks = checks.filter((check) => !check.passed);
-    if (settings.json || settings.out) {
-      const served = [...(stack?.simulated ?? [])].map(([target, sim]) => ({
-        target,
-        chatCompletions: sim.served().chatCompletions,
-      }));
-      const document = `${JSON.stringify(buildJsonDocument(context, results, served, checks), null, 2)}\n`;
-      if (settings.out) writeFileAtomically(settings.out, redact(document));
-      if (settings.json) io.stdout.write(document);
-    }
+    const served = [...(stack?.simulated ?? [])].map(([target, sim]) => ({
+      target,
+      chatCompletions: sim.served().chatCompletions,
+    }));
+    const document = `${JSON.stringify(buildJsonDocument(context, results, served, checks), null, 2)}\n`;
+    // What the user asked to see comes first; a file that then cannot be written costs only itself.
     if (settings.json) {
+      io.stdout.write(document);
       // stdout holds the document alone; failed checks still reach a CI log.
-      for (const check of failedChecks)
+      for (const check of failedChecks) {
         io.stderr.write(`lb-demo: FAIL --${check.check} ${check.message}\n`);
+      }
     } else {
       say(formatSummary(results, c));
       say(formatChecks(checks, c));
-      if (settings.out) say(c.dim(`JSON results written to ${settings.out}\n`));
+    }
+    if (settings.out) {
+      writeFileAtomically(settings.out, redact(document), '--out');
+      say(c.dim(`JSON results written to ${settings.out}\n`));
+    }
+    // The page is rendered from the redacted document, as `lb-demo report` would render the
+    // saved file: HTML escaping would otherwise hide a secret such as a&b from the redactor.
+    if (settings.report) {
+      const page = renderHtmlReport(parseResultsDocument(redact(document), settings.report));
+      writeFileAtomically(settings.report, page, '--report');
+      say(c.dim(`HTML report written to ${settings.report}\n`));
     }
     if (io.signal?.aborted) return EXIT.interrupted;
     return failedChecks.length > 0 ? EXIT.checkFailed : EXIT.ok;
@@ -278,27 +280,29 @@ function progressStep(plan: ScenarioPlan): number {
   return plan.requests === undefined ? 100 : Math.max(5, Math.ceil(plan.requests / 10));
 }
 
-/** Writes the whole file or nothing: a reader never sees half a document. */
-function writeFileAtomically(path: string, text: string): void {
-  const temporary = `${path}.${process.pid}.tmp`;
-  writeFileSync(temporary, text);
-  renameSync(temporary, path);
-}
-
 /** Any HTTP answer means the gateway is there; a network error ends the run before it starts. */
 async function checkReachable(gateway: GatewaySettings): Promise<void> {
+  // A plain timer, not AbortSignal.timeout(): that one does not keep Node alive, and a fetch
+  // to a server that accepts and never answers would leave nothing to wait for.
+  const controller = new AbortController();
+  let timedOut = false;
+  const timer = setTimeout(() => {
+    timedOut = true;
+    controller.abort();
+  }, 5_000);
   try {
     await fetch(new URL('/', gateway.url), {
-      signal: AbortSignal.timeout(5_000),
+      signal: controller.signal,
       ...(gateway.authorization ? { headers: { authorization: gateway.authorization } } : {}),
     });
   } catch (error) {
     const cause = (error as { cause?: { code?: string; message?: string } }).cause;
-    const why =
-      (error as Error).name === 'TimeoutError'
-        ? 'no answer within 5 s'
-        : (cause?.code ?? cause?.message ?? (error as Error).message);
+    const why = timedOut
+      ? 'no answer within 5 s'
+      : (cause?.code ?? cause?.message ?? (error as Error).message);
     throw new RunError(`cannot reach the gateway at ${gateway.url} (${why})`);
+  } finally {
+    clearTimeout(timer);
   }
 }
 

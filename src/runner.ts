@@ -460,8 +460,16 @@ const TIMEOUT_CODES = new Set(['UND_ERR_HEADERS_TIMEOUT', 'UND_ERR_BODY_TIMEOUT'
 function describeFailure(error: unknown): NonNullable<RequestRecord['error']> {
   const e = error as SdkError;
   if (typeof e?.status !== 'number') {
+    const chain = causeChain(error);
+    // A 2xx answer whose body the SDK could not parse: the gateway answered, but not with JSON.
+    if (chain.some((c) => c.name === 'SyntaxError')) {
+      return {
+        cause: 'invalid-response',
+        message: `the gateway answered with a body that is not JSON (${oneLine(e?.message ?? '')})`,
+      };
+    }
     // A network failure: the SDK wraps fetch's error, which wraps the socket's.
-    const codes = causeChain(error).map((c) => c.code ?? c.name ?? '');
+    const codes = chain.map((c) => c.code ?? c.name ?? '');
     if (e?.name === 'APIConnectionTimeoutError' || codes.some((code) => TIMEOUT_CODES.has(code))) {
       return { cause: 'timeout', message: 'no answer in time (--timeout)' };
     }

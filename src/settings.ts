@@ -14,7 +14,15 @@ import {
   SEED_SCENARIOS,
 } from './scenarios.js';
 import { defaultTargets, type Env, readTargetsFile, type TargetInput } from './targets.js';
-import { checkHttpUrl, parseCount, parseNonNegativeNumber, parseWeightList } from './validate.js';
+import {
+  checkHeaderSafe,
+  checkHttpUrl,
+  maskUrl,
+  parseCount,
+  parseNonNegativeNumber,
+  parseWeightList,
+  printable,
+} from './validate.js';
 
 /**
  * Latency of the simulated providers. The seed measured Ollama at ~20 s and vLLM (FP8) at ~1 s;
@@ -24,6 +32,9 @@ export const DEFAULT_SIM_LATENCY_MS = { ollama: 300, openai: 15 } as const;
 
 /** Client-side limit on one request unless --timeout says otherwise. */
 export const DEFAULT_TIMEOUT_MS = 60_000;
+
+/** Longest --timeout, and so the largest p99 a request can show: --max-p99 above it checks nothing. */
+const MAX_TIMEOUT_MS = 3_600_000;
 
 /** Options as commander hands them over: raw strings, not yet trusted. */
 export interface RawOptions {
@@ -35,6 +46,7 @@ export interface RawOptions {
   json?: boolean;
   alpha?: string;
   out?: string;
+  report?: string;
   failOnSkew?: boolean;
   minSuccessRate?: string;
   maxP99?: string;
@@ -63,6 +75,8 @@ export interface Settings {
   alpha: number;
   /** Also write the JSON document to this file. */
   out: string | undefined;
+  /** Also write the HTML report to this file. */
+  report: string | undefined;
   gate: GateSettings;
   load: LoadSettings;
 }
@@ -98,11 +112,18 @@ export function resolveSettings(options: RawOptions, env: Env): Settings {
 
   const gatewayRaw = options.gateway ?? nonEmpty(env.GATEWAY_URL);
   const gatewaySource = options.gateway !== undefined ? '--gateway' : 'GATEWAY_URL';
+  const apiKey = nonEmpty(env.PORTKEY_API_KEY);
   const gateway =
     gatewayRaw === undefined
       ? undefined
-      : gatewaySettings(checkHttpUrl(gatewayRaw, gatewaySource), nonEmpty(env.PORTKEY_API_KEY));
+      : gatewaySettings(
+          checkHttpUrl(gatewayRaw, gatewaySource),
+          apiKey === undefined ? undefined : checkHeaderSafe(apiKey, 'PORTKEY_API_KEY'),
+        );
 
+  if (options.targets !== undefined && options.targets.trim() === '') {
+    throw new UsageError(`--targets: expected a file path, got ${JSON.stringify(options.targets)}`);
+  }
   const targetsFile = options.targets ?? nonEmpty(env.LB_TARGETS_FILE);
   const targetsSource = options.targets !== undefined ? '--targets' : 'LB_TARGETS_FILE';
   const targets =
@@ -112,7 +133,7 @@ export function resolveSettings(options: RawOptions, env: Env): Settings {
     if (missing) {
       const where =
         targetsFile !== undefined
-          ? `target "${missing.name}" in ${targetsFile} has no custom_host`
+          ? `target "${missing.name}" in ${printable(targetsFile)} has no custom_host`
           : `${missing.name === 'ollama' ? 'OLLAMA_URL' : 'VLLM_URL'} is not set`;
       throw new UsageError(
         `${where}: with a gateway of your own (${gatewaySource}), every target needs the URL the gateway should call`,
@@ -125,6 +146,12 @@ export function resolveSettings(options: RawOptions, env: Env): Settings {
   const weightsRaw = options.weights ?? nonEmpty(env.LB_WEIGHTS);
   const weightsSource = options.weights !== undefined ? '--weights' : 'LB_WEIGHTS';
   const weights = weightsRaw !== undefined ? parseWeightList(weightsRaw, weightsSource) : undefined;
+  const allZero = targets.every((t) => (t.weight ?? 1) === 0);
+  if (targetsFile !== undefined && !weights && scenarios.includes('weighted') && allZero) {
+    throw new UsageError(
+      `${targetsSource} ${printable(targetsFile)}: all weights are zero, so the gateway could pick no target`,
+    );
+  }
   if (weights && weights.length !== targets.length && scenarios.includes('weighted')) {
     throw new UsageError(
       `${weightsSource}: ${weights.length} weight(s) given for ${targets.length} target(s) (${targets
@@ -146,7 +173,8 @@ export function resolveSettings(options: RawOptions, env: Env): Settings {
     json: options.json === true,
     rawGatewayUrl: gatewayRaw,
     alpha: options.alpha === undefined ? 0.05 : parseAlpha(options.alpha),
-    out: options.out === undefined ? undefined : checkOutPath(options.out),
+    out: options.out === undefined ? undefined : checkOutPath(options.out, '--out'),
+    report: options.report === undefined ? undefined : checkOutPath(options.report, '--report'),
     load,
     gate: {
       failOnSkew: options.failOnSkew === true,
@@ -160,7 +188,7 @@ export function resolveSettings(options: RawOptions, env: Env): Settings {
           }
         : {}),
       ...(options.maxP99 !== undefined
-        ? { maxP99Ms: parsePositiveNumber(options.maxP99, '--max-p99') }
+        ? { maxP99Ms: parsePositiveNumber(options.maxP99, '--max-p99', MAX_TIMEOUT_MS) }
         : {}),
     },
   };
@@ -185,7 +213,7 @@ function applyFaults(
     const target = targets.find((t) => t.name === name);
     if (!target) {
       throw new UsageError(
-        `${input}: no target named "${name}" (targets: ${targets.map((t) => t.name).join(', ')})`,
+        `${input}: no target named ${JSON.stringify(name)} (targets: ${targets.map((t) => t.name).join(', ')})`,
       );
     }
     target.faults = { ...target.faults, ...faults };
@@ -193,7 +221,7 @@ function applyFaults(
   const real = targets.find((t) => t.faults && (t.customHost !== undefined || ownGateway));
   if (real) {
     throw new UsageError(
-      `faults for "${real.name}": faults can only be injected into lb-demo's own simulated providers, not into ${real.customHost ?? 'a provider behind your gateway'}`,
+      `faults for "${real.name}": faults can only be injected into lb-demo's own simulated providers, not into ${real.customHost ? maskUrl(real.customHost) : 'a provider behind your gateway'}`,
     );
   }
 }
@@ -213,7 +241,7 @@ function parseLoad(options: RawOptions): LoadSettings {
     timeoutMs:
       options.timeout === undefined
         ? DEFAULT_TIMEOUT_MS
-        : parsePositiveNumber(options.timeout, '--timeout', 3_600_000),
+        : parsePositiveNumber(options.timeout, '--timeout', MAX_TIMEOUT_MS),
   };
   if (options.rate !== undefined) load.rate = parsePositiveNumber(options.rate, '--rate', 100_000);
   if (options.duration !== undefined) {
@@ -238,19 +266,21 @@ function parsePositiveNumber(raw: string, input: string, max?: number): number {
   return value;
 }
 
-/** Fails before the run, not after it, when the report could not be written. */
-function checkOutPath(raw: string): string {
+/** Fails before the run, not after it, when the results could not be written. */
+function checkOutPath(raw: string, input: string): string {
   const path = raw.trim();
-  if (path === '') throw new UsageError('--out: expected a file path, got ""');
+  if (path === '') throw new UsageError(`${input}: expected a file path, got ""`);
   const dir = dirname(resolve(path));
   try {
     if (!statSync(dir).isDirectory()) throw new Error('not a directory');
     accessSync(dir, constants.W_OK);
   } catch {
-    throw new UsageError(`--out ${path}: cannot write into ${dir} (missing or not writable)`);
+    throw new UsageError(
+      `${input} ${printable(path)}: cannot write into ${printable(dir)} (missing or not writable)`,
+    );
   }
   if (existsSync(path) && statSync(path).isDirectory()) {
-    throw new UsageError(`--out ${path}: is a directory`);
+    throw new UsageError(`${input} ${printable(path)}: is a directory`);
   }
   return path;
 }
@@ -261,8 +291,15 @@ export function loadEnv(processEnv: Env, path = '.env'): Env {
   try {
     text = readFileSync(path, 'utf8');
   } catch (error) {
-    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return processEnv;
-    throw new UsageError(`${path}: cannot read the file (${(error as Error).message})`);
+    const code = (error as NodeJS.ErrnoException).code;
+    if (code === 'ENOENT') return processEnv;
+    const why =
+      code === 'EISDIR'
+        ? 'is a directory'
+        : code === 'EACCES'
+          ? 'permission denied'
+          : (error as Error).message;
+    throw new UsageError(`${printable(path)}: cannot read the file (${printable(why)})`);
   }
   return { ...parseEnv(text), ...processEnv };
 }
@@ -297,7 +334,10 @@ function gatewaySettings(raw: string, apiKey: string | undefined): GatewaySettin
   };
 }
 
-/** Every secret the settings hold, for the redactor: keys, URL credentials, auth headers. */
+/**
+ * Every secret the settings hold, for the redactor: keys, URL passwords, auth headers. A URL's
+ * user name is not treated as one: masking every "alice" in the output would garble it.
+ */
 export function secretsOf(settings: Settings, env: Env): string[] {
   const secrets = [
     settings.gateway?.apiKey,
@@ -313,7 +353,7 @@ export function secretsOf(settings: Settings, env: Env): string[] {
   ]) {
     try {
       const url = new URL(raw ?? '');
-      secrets.push(decodeURIComponent(url.password), decodeURIComponent(url.username));
+      secrets.push(decodeURIComponent(url.password));
     } catch {
       // not a URL: nothing to take
     }

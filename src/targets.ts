@@ -4,7 +4,13 @@ import { readFileSync } from 'node:fs';
 import { UsageError } from './errors.js';
 import { parseFaultObject } from './faults.js';
 import type { FaultSettings } from './local/simulated-provider.js';
-import { checkHttpUrl, parseNonNegativeNumber } from './validate.js';
+import {
+  checkHeaderSafe,
+  checkHttpUrl,
+  MAX_WEIGHT,
+  parseNonNegativeNumber,
+  printable,
+} from './validate.js';
 
 /** A target as configured; `customHost` is undefined when an embedded simulator should serve it. */
 export interface TargetInput {
@@ -27,7 +33,7 @@ export function defaultTargets(env: Env): TargetInput[] {
       name: 'ollama',
       provider: 'ollama',
       customHost: optionalUrl(env, 'OLLAMA_URL'),
-      model: nonEmpty(env.OLLAMA_MODEL) ?? 'llama3',
+      model: optionalModel(env, 'OLLAMA_MODEL') ?? 'llama3',
       ...optionalKey(env, 'OLLAMA_API_KEY'),
       weight: 0.25,
     },
@@ -35,7 +41,7 @@ export function defaultTargets(env: Env): TargetInput[] {
       name: 'vllm',
       provider: 'openai',
       customHost: optionalUrl(env, 'VLLM_URL'),
-      model: nonEmpty(env.VLLM_MODEL) ?? 'llama-fp8',
+      model: optionalModel(env, 'VLLM_MODEL') ?? 'llama-fp8',
       ...optionalKey(env, 'VLLM_API_KEY'),
       weight: 0.75,
     },
@@ -68,7 +74,7 @@ export function parseTargets(data: unknown, source: string): TargetInput[] {
     for (const key of Object.keys(record)) {
       if (!TARGET_FIELDS.has(key)) {
         throw new UsageError(
-          `${where}: unknown field "${key}" (allowed: ${[...TARGET_FIELDS].join(', ')})`,
+          `${where}: unknown field ${JSON.stringify(key)} (allowed: ${[...TARGET_FIELDS].join(', ')})`,
         );
       }
     }
@@ -77,22 +83,29 @@ export function parseTargets(data: unknown, source: string): TargetInput[] {
     if (seen.has(name))
       throw new UsageError(`${named}: the name is used twice; names must be unique`);
     seen.add(name);
+    // provider and model travel in the gateway's config header, so they must fit in one.
     const target: TargetInput = {
       name,
-      provider: requiredString(record, 'provider', named),
+      provider: checkHeaderSafe(requiredString(record, 'provider', named), `${named}: provider`),
       customHost: undefined,
-      model: requiredString(record, 'model', named),
+      model: checkHeaderSafe(requiredString(record, 'model', named), `${named}: model`),
     };
     if (record.custom_host !== undefined) {
-      const host = requiredString(record, 'custom_host', named);
+      const host = record.custom_host;
+      if (typeof host !== 'string' || host.trim() === '') {
+        throw new UsageError(
+          `${named}: "custom_host" must be a non-empty string, got ${describe(host)}`,
+        );
+      }
+      // Not quoted as is: a URL can carry a password; checkHttpUrl masks it.
       target.customHost = checkHttpUrl(host, `${named}: custom_host`);
     }
-    if (record.api_key !== undefined) target.apiKey = requiredString(record, 'api_key', named);
+    if (record.api_key !== undefined) target.apiKey = apiKey(record.api_key, named);
     if (record.weight !== undefined) {
       if (typeof record.weight !== 'number') {
         throw new UsageError(`${named}: weight must be a number, got ${describe(record.weight)}`);
       }
-      target.weight = parseNonNegativeNumber(String(record.weight), `${named}: weight`);
+      target.weight = parseNonNegativeNumber(String(record.weight), `${named}: weight`, MAX_WEIGHT);
     }
     if (record.faults !== undefined)
       target.faults = parseFaultObject(record.faults, `${named}: faults`);
@@ -101,6 +114,7 @@ export function parseTargets(data: unknown, source: string): TargetInput[] {
 }
 
 export function readTargetsFile(path: string, source: string): TargetInput[] {
+  const shown = `${source} ${printable(path)}`;
   let text: string;
   try {
     text = readFileSync(path, 'utf8');
@@ -114,15 +128,32 @@ export function readTargetsFile(path: string, source: string): TargetInput[] {
           : code === 'EISDIR'
             ? 'is a directory'
             : ((error as Error).message ?? String(error));
-    throw new UsageError(`${source} ${path}: cannot read the file (${why})`);
+    throw new UsageError(`${shown}: cannot read the file (${printable(why)})`);
   }
   let data: unknown;
   try {
-    data = JSON.parse(text);
+    // An editor's byte order mark is not part of the JSON.
+    data = JSON.parse(text.replace(/^\uFEFF/, ''));
   } catch (error) {
-    throw new UsageError(`${source} ${path}: not valid JSON (${(error as Error).message})`);
+    throw new UsageError(`${shown}: not valid JSON (${jsonError(error as Error, text)})`);
   }
-  return parseTargets(data, `${source} ${path}`);
+  return parseTargets(data, shown);
+}
+
+/**
+ * JSON.parse's reason without the excerpt of the file V8 quotes (it may hold an api_key, and
+ * newlines), with "position N" turned into a line and column.
+ */
+function jsonError(error: Error, text: string): string {
+  const reason = error.message.replace(/, .* is not valid JSON$/s, '');
+  const position = /at position (\d+)/.exec(reason);
+  if (!position) return printable(reason);
+  const before = text.replace(/^\uFEFF/, '').slice(0, Number(position[1]));
+  const line = before.split('\n').length;
+  const column = before.length - before.lastIndexOf('\n');
+  return printable(
+    reason.replace(/ in JSON at position \d+.*$/s, ` at line ${line}, column ${column}`),
+  );
 }
 
 function requiredString(record: Record<string, unknown>, key: string, where: string): string {
@@ -132,7 +163,26 @@ function requiredString(record: Record<string, unknown>, key: string, where: str
       `${where}: "${key}" must be a non-empty string, got ${value === undefined ? 'nothing' : describe(value)}`,
     );
   }
+  if (printable(value) !== value) {
+    throw new UsageError(
+      `${where}: "${key}" must not contain control characters, got ${describe(value)}`,
+    );
+  }
   return value.trim();
+}
+
+/** An api_key: checked like the other strings, but its value is never shown. */
+function apiKey(value: unknown, where: string): string {
+  if (typeof value !== 'string' || value.trim() === '') {
+    const got =
+      typeof value === 'string' ? 'an empty string' : `a value of type ${describeType(value)}`;
+    throw new UsageError(`${where}: "api_key" must be a non-empty string, got ${got}`);
+  }
+  return checkHeaderSafe(value.trim(), `${where}: api_key`);
+}
+
+function describeType(value: unknown): string {
+  return value === null ? 'null' : Array.isArray(value) ? 'array' : typeof value;
 }
 
 function describe(value: unknown): string {
@@ -155,5 +205,10 @@ function optionalUrl(env: Env, name: string): string | undefined {
 
 function optionalKey(env: Env, name: string): { apiKey?: string } {
   const value = nonEmpty(env[name]);
-  return value === undefined ? {} : { apiKey: value };
+  return value === undefined ? {} : { apiKey: checkHeaderSafe(value, name) };
+}
+
+function optionalModel(env: Env, name: string): string | undefined {
+  const value = nonEmpty(env[name]);
+  return value === undefined ? undefined : checkHeaderSafe(value, name);
 }

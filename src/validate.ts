@@ -13,9 +13,12 @@ export function parseCount(raw: string, input: string, max = 1_000_000): number 
   return value;
 }
 
+/** Plain decimal notation: 12, 0.5, .5, 1e3. Not hex, binary or octal (Number() takes those). */
+const DECIMAL = /^[+-]?(\d+\.?\d*|\.\d+)(e[+-]?\d+)?$/i;
+
 export function parseNonNegativeNumber(raw: string, input: string, max = Number.MAX_VALUE): number {
   const text = raw.trim();
-  const value = text === '' ? Number.NaN : Number(text);
+  const value = DECIMAL.test(text) ? Number(text) : Number.NaN;
   if (!Number.isFinite(value))
     throw new UsageError(`${input}: expected a number, got ${quote(raw)}`);
   if (value < 0) throw new UsageError(`${input}: must not be negative, got ${text}`);
@@ -23,12 +26,18 @@ export function parseNonNegativeNumber(raw: string, input: string, max = Number.
   return value;
 }
 
+/**
+ * Largest weight accepted. Weights are relative, so this limits nothing a split needs; it keeps
+ * their sum finite (two weights of 1e308 would add up to Infinity and normalise to 0).
+ */
+export const MAX_WEIGHT = 1_000_000;
+
 /** "0.25,0.75" or "7,3" -> numbers; normalisation happens in the config module. */
 export function parseWeightList(raw: string, input: string): number[] {
   if (raw.trim() === '') throw new UsageError(`${input}: expected comma-separated weights, got ""`);
   const weights = raw
     .split(',')
-    .map((part, i) => parseNonNegativeNumber(part, `${input} (weight ${i + 1})`));
+    .map((part, i) => parseNonNegativeNumber(part, `${input} (weight ${i + 1})`, MAX_WEIGHT));
   if (weights.every((w) => w === 0)) {
     throw new UsageError(`${input}: all weights are zero, so the gateway could pick no target`);
   }
@@ -48,7 +57,39 @@ export function checkHttpUrl(raw: string, input: string): string {
       `${input}: expected an http:// or https:// URL, got ${quote(maskUrl(url.href))}`,
     );
   }
+  if (url.port === '0') {
+    throw new UsageError(
+      `${input}: port 0 cannot be connected to, got ${quote(maskUrl(url.href))}`,
+    );
+  }
   return url.href.replace(/\/+$/, '');
+}
+
+/**
+ * Checks that a value sent in an HTTP header (an API key, or a model name inside the gateway's
+ * config header) can be: no control characters, nothing beyond Latin-1. fetch would refuse it on
+ * every request, and its error would quote the value. The value itself is never shown.
+ */
+export function checkHeaderSafe(value: string, input: string): string {
+  const bad = [...value].findIndex((ch) => !/^[\x20-\x7e\xa0-\xff]$/.test(ch));
+  if (bad >= 0) {
+    throw new UsageError(
+      `${input}: character ${bad + 1} cannot be sent in an HTTP header (a control character or one beyond Latin-1)`,
+    );
+  }
+  return value;
+}
+
+// biome-ignore lint/suspicious/noControlCharactersInRegex: finding them is the point
+const CONTROL = /[\u0000-\u001f\u007f-\u009f\u2028\u2029]/g;
+const ESCAPES: Record<string, string> = { '\n': '\\n', '\r': '\\r', '\t': '\\t' };
+
+/** Text from the user shown in a one-line message: control characters escaped (a newline as \n). */
+export function printable(text: string): string {
+  return text.replace(
+    CONTROL,
+    (ch) => ESCAPES[ch] ?? `\\u${ch.charCodeAt(0).toString(16).padStart(4, '0')}`,
+  );
 }
 
 /**
@@ -73,9 +114,12 @@ export function maskUrl(raw: string): string {
   }
 }
 
-/** Best effort for text that is not a URL: hides "user:pass@" parts. */
+/**
+ * Best effort for text that is not a URL: hides "user:pass@" parts, from the first "//" to the
+ * last "@" (a password that breaks the URL may itself hold a "/", "@" or space).
+ */
 function maskSecretsIn(text: string): string {
-  return text.replace(/\/\/[^/@\s]*@/g, '//***@');
+  return text.replace(/\/\/[\s\S]*@/, '//***@');
 }
 
 function quote(raw: string): string {

@@ -1,5 +1,6 @@
 // The --json document: plain data, snake_case keys, secrets masked.
 import { type CheckOutcome, verdictWords } from '../checks.js';
+import { scenarioLabel } from '../scenarios.js';
 import type { LatencyStats } from '../significance.js';
 import { maskUrl } from '../validate.js';
 import type { RunContext, ScenarioResult } from './text.js';
@@ -17,6 +18,8 @@ export function buildJsonDocument(
   checks: readonly CheckOutcome[] = [],
 ) {
   return {
+    /** Bumped when a field changes meaning or goes away; new fields may appear without a bump. */
+    format: 'lb-demo/results@1',
     lb_demo: context.version,
     gateway: maskUrl(context.gatewayUrl),
     embedded_gateway: context.embeddedGateway
@@ -42,6 +45,10 @@ export function buildJsonDocument(
     scenarios: results.map(({ plan, summary, interrupted, load }) => ({
       scenario: plan.name,
       variant: plan.variant ?? null,
+      label: scenarioLabel(plan),
+      number: plan.number,
+      title: plan.title,
+      strategy: plan.strategy,
       disruptions: plan.disruptions.map((d) => d.description),
       gateway_config: {
         retry: plan.config.retry ?? null,
@@ -106,7 +113,7 @@ export function buildJsonDocument(
         routed: t.routed,
         share: round(t.share, 6),
         deviation_pp: round(t.deviationPp, 3),
-        ci95: [round(t.ci95[0], 6), round(t.ci95[1], 6)],
+        ci95: [round(t.ci95[0], 6), round(t.ci95[1], 6)] as [number, number],
         expected_range: t.expectedRange,
         latency_ms: roundLatency(t.latencyMs),
         retries: t.retries,

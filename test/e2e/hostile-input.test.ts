@@ -1,0 +1,964 @@
+// Issue #5, item 6: bad input and broken endpoints, through the real, built CLI. A bad flag,
+// variable or file ends the run before it starts: exit status 2, one line on stderr naming the
+// input and what is wrong, nothing on stdout. A broken gateway or provider loses no request: each
+// is counted, by cause, and the run completes (exit 0), unless nothing answers at all before the
+// run (exit 3). Every server here is a fake on 127.0.0.1.
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import http from 'node:http';
+import net from 'node:net';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { type CliResult, closedPort, FAST_SIMS, runCli, scratchDir } from './helpers.js';
+
+/** Provider URLs for runs against a fake gateway: settings need them, nothing ever calls them. */
+const PROVIDERS = { OLLAMA_URL: 'http://127.0.0.1:9', VLLM_URL: 'http://127.0.0.1:9/v1' };
+const SIM = { SIM_OLLAMA_LATENCY_MS: '2', SIM_VLLM_LATENCY_MS: '1' };
+
+// ---------------------------------------------------------------------------------------------
+// Files for the targets-file cases.
+
+const FILES = scratchDir();
+function file(name: string, content: string): string {
+  const path = join(FILES, name);
+  writeFileSync(path, content);
+  return path;
+}
+const target = (extra: Record<string, unknown> = {}) => ({
+  name: 'a',
+  provider: 'openai',
+  model: 'm',
+  ...extra,
+});
+const json = (data: unknown) => JSON.stringify(data, null, 2);
+const T = {
+  dir: FILES,
+  missing: join(FILES, 'no-such-file.json'),
+  notJson: file('not-json.json', '[{"name": "a", "provider": "openai",\n  oops}]\n'),
+  empty: file('empty.json', ''),
+  object: file('object.json', json(target())),
+  emptyArray: file('empty-array.json', '[]'),
+  numbers: file('numbers.json', '[1, 2]'),
+  noProvider: file('no-provider.json', json([{ name: 'a', model: 'm' }])),
+  weightString: file('weight-string.json', json([target({ weight: '1' })])),
+  weightNegative: file('weight-negative.json', json([target({ weight: -1 })])),
+  weightsHuge: file(
+    'weights-huge.json',
+    '[{"name": "a", "provider": "openai", "model": "m", "weight": 1e308},\n' +
+      ' {"name": "b", "provider": "openai", "model": "m", "weight": 1e308}]',
+  ),
+  weightsZero: file(
+    'weights-zero.json',
+    json([target({ weight: 0 }), target({ name: 'b', weight: 0 })]),
+  ),
+  duplicate: file('duplicate.json', json([target(), target({ name: ' a ' })])),
+  unknownField: file('unknown-field.json', json([target({ wieght: 2 })])),
+  badHost: file('bad-host.json', json([target({ custom_host: 'gateway:8080' })])),
+  newlineName: file('newline-name.json', json([target({ name: 'a\nb' })])),
+  keyNumber: file('key-number.json', json([target({ api_key: 1234567890123456 })])),
+};
+const NOT_A_DIR = file('plain-file', 'x');
+
+// ---------------------------------------------------------------------------------------------
+// The cases: input, how it is given, and the one line expected.
+
+interface Case {
+  label: string;
+  args?: string[];
+  env?: Record<string, string>;
+  /** Content of ./.env in the working directory, or 'directory' for a directory named .env. */
+  dotenv?: string;
+  /** The whole line on stderr, without "lb-demo: " and the newline. */
+  message: RegExp;
+}
+
+const COUNT_FLAGS = {
+  '--requests': [1_000_000, ['', 'abc', '-1', '0', '1.5', 'NaN', '99999999999']],
+  '--concurrency': [10_000, ['', 'abc', '-1', '99999']],
+} as const;
+const NUMBER_FLAGS = ['--rate', '--duration', '--timeout', '--max-p99', '--alpha'] as const;
+
+const cases: Case[] = [];
+/** Labels without the scratch directory's random name. */
+const short = (text: string) => text.split(FILES).join('<dir>');
+const flag = (name: string, value: string, message: RegExp, env: Record<string, string> = {}) =>
+  cases.push({
+    label: short(`${name} ${JSON.stringify(value)}`),
+    args: [name, value],
+    env,
+    message,
+  });
+const variable = (name: string, value: string, message: RegExp, env: Record<string, string> = {}) =>
+  cases.push({
+    label: short(`${name}=${JSON.stringify(value)}`),
+    env: { [name]: value, ...env },
+    message,
+  });
+
+for (const [name, [max, values]] of Object.entries(COUNT_FLAGS)) {
+  for (const value of values) {
+    const shown = /^\d+$/.test(value) ? value : JSON.stringify(value).replace(/[.]/g, '\\.');
+    flag(
+      name,
+      value,
+      new RegExp(`^${name}: expected a whole number from 1 to ${max}, got ${shown}$`),
+    );
+  }
+}
+for (const name of [...NUMBER_FLAGS, '--min-success-rate']) {
+  for (const value of ['', 'abc']) {
+    flag(name, value, new RegExp(`^${name}: expected a number, got ${JSON.stringify(value)}$`));
+  }
+  flag(name, '-1', new RegExp(`^${name}: must not be negative, got -1$`));
+  flag(name, '1e12', new RegExp(`^${name}: must be at most \\d+, got 1e12$`));
+}
+// Number() reads these as NaN, 16 and Infinity; none is what anyone means by a number here.
+flag('--duration', 'NaN', /^--duration: expected a number, got "NaN"$/);
+flag('--alpha', 'NaN', /^--alpha: expected a number, got "NaN"$/);
+flag('--rate', '0x10', /^--rate: expected a number, got "0x10"$/);
+flag('--timeout', '1e999', /^--timeout: expected a number, got "1e999"$/);
+for (const name of ['--rate', '--duration', '--timeout', '--max-p99']) {
+  flag(name, '0', new RegExp(`^${name}: must be greater than 0, got 0$`));
+}
+flag(
+  '--alpha',
+  '0',
+  /^--alpha: expected a significance level between 0 and 1 \(exclusive\), got 0$/,
+);
+flag(
+  '--alpha',
+  '1',
+  /^--alpha: expected a significance level between 0 and 1 \(exclusive\), got 1$/,
+);
+flag('--min-success-rate', '101', /^--min-success-rate: must be at most 100, got 101$/);
+
+// commander checks the scenario's choices itself; its one line counts as well.
+for (const value of ['', 'nope']) {
+  flag(
+    '--scenario',
+    value,
+    new RegExp(
+      `^option '-s, --scenario <name>' argument '${value}' is invalid\\. Allowed choices are round-robin, weighted, distribution, .*\\.$`,
+    ),
+  );
+}
+
+flag('--weights', '', /^--weights: expected comma-separated weights, got ""$/);
+flag('--weights', 'a,b', /^--weights \(weight 1\): expected a number, got "a"$/);
+flag('--weights', 'NaN,1', /^--weights \(weight 1\): expected a number, got "NaN"$/);
+flag('--weights', '-1,1', /^--weights \(weight 1\): must not be negative, got -1$/);
+flag('--weights', '0,0', /^--weights: all weights are zero, so the gateway could pick no target$/);
+flag('--weights', '1e308,1e308', /^--weights \(weight 1\): must be at most 1000000, got 1e308$/);
+flag('--weights', '1,2,3', /^--weights: 3 weight\(s\) given for 2 target\(s\) \(ollama, vllm\)$/);
+
+const F = (path: string) => path.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+// Every file case through --targets, the commonest through LB_TARGETS_FILE as well.
+for (const [name, source] of [
+  ['--targets', 'flag'],
+  ['LB_TARGETS_FILE', 'variable'],
+] as const) {
+  const add = (path: string, message: string) => {
+    const re = new RegExp(`^${name} ${F(path)}: ${message}$`);
+    if (source === 'flag') flag(name, path, re, FAST_SIMS);
+    else if ([T.missing, T.dir, T.notJson, T.duplicate].includes(path)) {
+      variable(name, path, re, FAST_SIMS);
+    }
+  };
+  add(T.missing, 'cannot read the file \\(no such file\\)');
+  add(T.dir, 'cannot read the file \\(is a directory\\)');
+  add(T.notJson, 'not valid JSON \\(Expected double-quoted property name at line 2, column 3\\)');
+  add(T.empty, 'not valid JSON \\(Unexpected end of JSON input\\)');
+  add(T.object, 'expected a JSON array of targets, got an object');
+  add(T.emptyArray, 'the array of targets is empty');
+  add(T.numbers, 'target 1: expected an object, got number 1');
+  add(T.noProvider, 'target "a": "provider" must be a non-empty string, got nothing');
+  add(T.weightString, 'target "a": weight must be a number, got the string "1"');
+  add(T.weightNegative, 'target "a": weight: must not be negative, got -1');
+  add(T.weightsHuge, 'target "a": weight: must be at most 1000000, got 1e\\+308');
+  add(T.duplicate, 'target "a": the name is used twice; names must be unique');
+  add(T.unknownField, 'target 1: unknown field "wieght" \\(allowed: name, provider, .*\\)');
+  add(
+    T.badHost,
+    'target "a": custom_host: expected an http:// or https:// URL, got "gateway:8080"',
+  );
+  add(
+    T.newlineName,
+    'target 1: "name" must not contain control characters, got the string "a\\\\nb"',
+  );
+  add(T.keyNumber, 'target "a": "api_key" must be a non-empty string, got a value of type number');
+}
+cases.push({
+  label: '--targets with every weight 0, for the weighted scenario',
+  args: ['--scenario', 'weighted', '--targets', T.weightsZero],
+  message: new RegExp(
+    `^--targets ${F(T.weightsZero)}: all weights are zero, so the gateway could pick no target$`,
+  ),
+});
+flag('--targets', '', /^--targets: expected a file path, got ""$/);
+
+for (const [name, value, message] of [
+  ['--gateway', '', /^--gateway: not a valid URL: ""$/],
+  ['--gateway', 'not a url', /^--gateway: not a valid URL: "not a url"$/],
+  [
+    '--gateway',
+    'ftp://gw:8787',
+    /^--gateway: expected an http:\/\/ or https:\/\/ URL, got "ftp:\/\/gw:8787\/"$/,
+  ],
+  [
+    '--gateway',
+    'localhost:8787',
+    /^--gateway: expected an http:\/\/ or https:\/\/ URL, got "localhost:8787"$/,
+  ],
+  [
+    '--gateway',
+    'http://127.0.0.1:99999',
+    /^--gateway: not a valid URL: "http:\/\/127\.0\.0\.1:99999"$/,
+  ],
+  [
+    '--gateway',
+    'http://127.0.0.1:0/v1',
+    /^--gateway: port 0 cannot be connected to, got "http:\/\/127\.0\.0\.1:0\/v1"$/,
+  ],
+] as const) {
+  flag(name, value, message, PROVIDERS);
+}
+
+flag('--out', '', /^--out: expected a file path, got ""$/);
+flag('--report', '', /^--report: expected a file path, got ""$/);
+flag('--report', FILES, new RegExp(`^--report ${F(FILES)}: is a directory$`));
+flag(
+  '--report',
+  join(NOT_A_DIR, 'report.html'),
+  new RegExp(
+    `^--report ${F(join(NOT_A_DIR, 'report.html'))}: cannot write into ${F(NOT_A_DIR)} \\(missing or not writable\\)$`,
+  ),
+);
+flag('--out', FILES, new RegExp(`^--out ${F(FILES)}: is a directory$`));
+flag(
+  '--out',
+  join(FILES, 'missing-dir', 'out.json'),
+  new RegExp(
+    `^--out ${F(join(FILES, 'missing-dir', 'out.json'))}: cannot write into ${F(join(FILES, 'missing-dir'))} \\(missing or not writable\\)$`,
+  ),
+);
+flag(
+  '--out',
+  join(NOT_A_DIR, 'out.json'),
+  new RegExp(
+    `^--out ${F(join(NOT_A_DIR, 'out.json'))}: cannot write into ${F(NOT_A_DIR)} \\(missing or not writable\\)$`,
+  ),
+);
+
+for (const [name, value, message] of [
+  [
+    '--fault',
+    '',
+    /^--fault: expected TARGET:FAULT\[,FAULT\.\.\.\] such as vllm:error_rate=0\.2,error_status=503, got ""$/,
+  ],
+  ['--fault', 'vllm', /^--fault: expected TARGET:FAULT\[,FAULT\.\.\.\] .*, got "vllm"$/],
+  ['--fault', 'vllm:', /^--fault: no fault given for "vllm" \(use error_rate, .*\)$/],
+  ['--fault', 'nope:outage', /^--fault: no target named "nope" \(targets: ollama, vllm\)$/],
+  ['--fault', 'vllm:error_rate=2', /^--fault \(vllm\): error_rate: must be at most 1, got 2$/],
+  [
+    '--fault',
+    'vllm:error_rate=0.1=0.2',
+    /^--fault \(vllm\): error_rate: expected a number, got "0\.1=0\.2"$/,
+  ],
+  [
+    '--fault',
+    'vllm:error_status=404',
+    /^--fault \(vllm\): error_status: expected one of 429, 500, 502, 503, 504, got "404"$/,
+  ],
+  [
+    '--fault',
+    'vllm:error_status=0x1f4',
+    /^--fault \(vllm\): error_status: expected one of .*, got "0x1f4"$/,
+  ],
+  ['--fault', 'vllm:spike_ms=-5', /^--fault \(vllm\): spike_ms: must not be negative, got -5$/],
+  [
+    '--fault',
+    'vllm:outage=maybe',
+    /^--fault \(vllm\): outage: expected true or false, got "maybe"$/,
+  ],
+  ['--fault', 'vllm:explode', /^--fault \(vllm\): unknown fault "explode" \(use error_rate, .*\)$/],
+  ['--fault', 'a\nb:outage', /^--fault: no target named "a\\nb" \(targets: ollama, vllm\)$/],
+] as const) {
+  flag(name, value, message);
+}
+
+// A flag given last, without its value: commander's line.
+for (const [name, long] of [
+  ['--scenario', '-s, --scenario <name>'],
+  ['--requests', '-n, --requests <n>'],
+  ['--weights', '-w, --weights <list>'],
+  ['--targets', '-t, --targets <file>'],
+  ['--gateway', '-g, --gateway <url>'],
+  ['--alpha', '--alpha <a>'],
+  ['--out', '-o, --out <file>'],
+  ['--report', '--report <file.html>'],
+  ['--min-success-rate', '--min-success-rate <pct>'],
+  ['--max-p99', '--max-p99 <ms>'],
+  ['--concurrency', '-c, --concurrency <n>'],
+  ['--rate', '-r, --rate <r>'],
+  ['--duration', '-d, --duration <s>'],
+  ['--timeout', '--timeout <ms>'],
+  ['--fault', '--fault <spec>'],
+] as const) {
+  cases.push({
+    label: `${name} without its value`,
+    args: ['--json', name],
+    message: new RegExp(`^option '${F(long)}' argument missing$`),
+  });
+}
+
+cases.push(
+  {
+    label: '--requests with --duration',
+    args: ['--requests', '5', '--duration', '1'],
+    message: /^--requests and --duration: give one or the other \(a count or a time\)$/,
+  },
+  {
+    label: '--rate with --concurrency',
+    args: ['--rate', '2', '--concurrency', '2'],
+    message: /^--rate and --concurrency: give one or the other \(an open loop at a rate, .*\)$/,
+  },
+);
+
+// Variables. Empty ones mean "unset" (see the run below); these are the bad values.
+const gatewayEnv = { GATEWAY_URL: 'http://127.0.0.1:9/v1', ...PROVIDERS };
+for (const [name, value, message, env] of [
+  ['GATEWAY_URL', 'nope', /^GATEWAY_URL: not a valid URL: "nope"$/, PROVIDERS],
+  [
+    'GATEWAY_URL',
+    'ftp://gw',
+    /^GATEWAY_URL: expected an http:\/\/ or https:\/\/ URL, got "ftp:\/\/gw\/"$/,
+    PROVIDERS,
+  ],
+  [
+    'GATEWAY_URL',
+    'http://127.0.0.1:0',
+    /^GATEWAY_URL: port 0 cannot be connected to, got .*$/,
+    PROVIDERS,
+  ],
+  ['OLLAMA_URL', 'nope', /^OLLAMA_URL: not a valid URL: "nope"$/, {}],
+  [
+    'OLLAMA_URL',
+    'localhost:11434',
+    /^OLLAMA_URL: expected an http:\/\/ or https:\/\/ URL, got "localhost:11434"$/,
+    {},
+  ],
+  ['VLLM_URL', 'http//vllm:8000/v1', /^VLLM_URL: not a valid URL: "http\/\/vllm:8000\/v1"$/, {}],
+  [
+    'VLLM_URL',
+    'file:///etc/passwd',
+    /^VLLM_URL: expected an http:\/\/ or https:\/\/ URL, got "file:\/\/\/etc\/passwd"$/,
+    {},
+  ],
+  [
+    'OLLAMA_MODEL',
+    'llama\n3',
+    /^OLLAMA_MODEL: character 6 cannot be sent in an HTTP header \(.*\)$/,
+    {},
+  ],
+  ['VLLM_MODEL', 'модель', /^VLLM_MODEL: character 1 cannot be sent in an HTTP header \(.*\)$/, {}],
+  [
+    'VLLM_API_KEY',
+    'sk-ab\ncd',
+    /^VLLM_API_KEY: character 6 cannot be sent in an HTTP header \(.*\)$/,
+    {},
+  ],
+  [
+    'PORTKEY_API_KEY',
+    'pk-ab\rcd',
+    /^PORTKEY_API_KEY: character 6 cannot be sent in an HTTP header \(.*\)$/,
+    gatewayEnv,
+  ],
+  ['LB_WEIGHTS', 'x', /^LB_WEIGHTS \(weight 1\): expected a number, got "x"$/, {}],
+  [
+    'LB_WEIGHTS',
+    '0,0',
+    /^LB_WEIGHTS: all weights are zero, so the gateway could pick no target$/,
+    {},
+  ],
+  [
+    'LB_WEIGHTS',
+    '1e308,1e308',
+    /^LB_WEIGHTS \(weight 1\): must be at most 1000000, got 1e308$/,
+    {},
+  ],
+  ['LB_WEIGHTS', '1', /^LB_WEIGHTS: 1 weight\(s\) given for 2 target\(s\) \(ollama, vllm\)$/, {}],
+  ['LB_FAULTS', 'abc', /^LB_FAULTS: expected TARGET:FAULT\[,FAULT\.\.\.\] .*, got "abc"$/, {}],
+  [
+    'LB_FAULTS',
+    'vllm:outage;nope:outage',
+    /^LB_FAULTS: no target named "nope" \(targets: ollama, vllm\)$/,
+    {},
+  ],
+  [
+    'LB_FAULTS',
+    'vllm:error_rate=1.5',
+    /^LB_FAULTS \(vllm\): error_rate: must be at most 1, got 1\.5$/,
+    {},
+  ],
+] as const) {
+  variable(name, value, message, env);
+}
+for (const [name, values] of [
+  ['SIM_OLLAMA_LATENCY_MS', ['abc', 'NaN']],
+  ['SIM_VLLM_LATENCY_MS', ['0x10', '5ms']],
+] as const) {
+  for (const value of values) {
+    variable(name, value, new RegExp(`^${name}: expected a number, got ${JSON.stringify(value)}$`));
+  }
+  variable(name, '-1', new RegExp(`^${name}: must not be negative, got -1$`));
+  variable(name, '1e9', new RegExp(`^${name}: must be at most 600000, got 1e9$`));
+}
+
+// A .env in the working directory carrying a bad value.
+cases.push(
+  {
+    label: '.env: LB_WEIGHTS=abc',
+    dotenv: 'LB_WEIGHTS=abc\n',
+    message: /^LB_WEIGHTS \(weight 1\): expected a number, got "abc"$/,
+  },
+  {
+    label: '.env: SIM_VLLM_LATENCY_MS=-5',
+    dotenv: '# simulated latencies\nSIM_OLLAMA_LATENCY_MS=2\nSIM_VLLM_LATENCY_MS=-5\n',
+    message: /^SIM_VLLM_LATENCY_MS: must not be negative, got -5$/,
+  },
+  {
+    label: '.env: GATEWAY_URL=ftp://gw',
+    dotenv:
+      'GATEWAY_URL="ftp://gw"\nOLLAMA_URL=http://127.0.0.1:9\nVLLM_URL=http://127.0.0.1:9/v1\n',
+    message: /^GATEWAY_URL: expected an http:\/\/ or https:\/\/ URL, got "ftp:\/\/gw\/"$/,
+  },
+  {
+    label: '.env: LB_TARGETS_FILE=missing',
+    dotenv: `LB_TARGETS_FILE=${T.missing}\n`,
+    message: new RegExp(
+      `^LB_TARGETS_FILE ${F(T.missing)}: cannot read the file \\(no such file\\)$`,
+    ),
+  },
+  {
+    label: '.env: LB_FAULTS=vllm:outage=perhaps',
+    dotenv: 'LB_FAULTS=vllm:outage=perhaps\n',
+    message: /^LB_FAULTS \(vllm\): outage: expected true or false, got "perhaps"$/,
+  },
+  {
+    label: '.env that is a directory',
+    dotenv: 'directory',
+    message: /^\.env: cannot read the file \(is a directory\)$/,
+  },
+);
+
+/** Exit status 2, exactly one line naming the input and what is wrong, nothing else. */
+function expectUsageError(result: CliResult, message: RegExp, where: string): void {
+  expect(result.stdout, `${where}: stdout`).toBe('');
+  expect(result.stderr, `${where}: no stack trace`).not.toMatch(/\n\s+at /);
+  expect(result.stderr.endsWith('\n'), `${where}: ends its line`).toBe(true);
+  const lines = result.stderr.slice(0, -1).split('\n');
+  expect(lines, `${where}: one line`).toHaveLength(1);
+  expect(lines[0], where).toMatch(/^lb-demo: /);
+  expect(lines[0]?.slice('lb-demo: '.length), where).toMatch(message);
+  expect(result.code, `${where}: exit status (stderr: ${result.stderr})`).toBe(2);
+}
+
+describe.concurrent('bad input: exit status 2 and one line naming the input', () => {
+  it.for(cases)('$label', async ({ label, args = [], env = {}, dotenv, message }) => {
+    let cwd: string | undefined;
+    if (dotenv !== undefined) {
+      cwd = scratchDir();
+      if (dotenv === 'directory') mkdirSync(join(cwd, '.env'));
+      else writeFileSync(join(cwd, '.env'), dotenv);
+    }
+    // FAST_SIMS first: a case under test may override them. If validation ever let a case
+    // through, the run would be short, and the status check would still fail it.
+    const result = await runCli(
+      ['--scenario', 'weighted', '--requests', '1', ...args],
+      // The real environment wins over .env: no FAST_SIMS there.
+      dotenv === undefined ? { ...FAST_SIMS, ...env } : env,
+      { ...(cwd ? { cwd } : {}), timeoutMs: 30_000 },
+    );
+    expectUsageError(result, message, label);
+  });
+});
+
+describe('flags commander rejects itself', () => {
+  // Known bug, src/cli.ts reportError: commander's message can span lines: its "Did you mean"
+  // hint comes after a newline, and it quotes a rejected value as given. Remove `.fails` once the
+  // message is folded onto one line.
+  it('a mistyped flag is one line, with the hint', async () => {
+    const result = await runCli(['--request', '5']);
+    expectUsageError(result, /^unknown option '--request'.*Did you mean --requests\?/, 'typo');
+  });
+
+  it('a newline inside a rejected value still gives one line', async () => {
+    const result = await runCli(['--scenario', 'round\nrobin']);
+    expectUsageError(
+      result,
+      /^option '-s, --scenario <name>' argument 'round.{1,2}robin' is invalid/,
+      'newline',
+    );
+  });
+});
+
+describe('variables that are set but empty mean unset', () => {
+  it('runs on the embedded default with every variable empty', async () => {
+    const empty = Object.fromEntries(
+      [
+        'GATEWAY_URL',
+        'PORTKEY_API_KEY',
+        'OLLAMA_URL',
+        'VLLM_URL',
+        'OLLAMA_MODEL',
+        'VLLM_MODEL',
+        'OLLAMA_API_KEY',
+        'VLLM_API_KEY',
+        'LB_WEIGHTS',
+        'LB_TARGETS_FILE',
+        'LB_FAULTS',
+      ].map((name) => [name, '']),
+    );
+    const result = await runCli(['--scenario', 'weighted', '--requests', '2', '--json'], {
+      ...empty,
+      SIM_OLLAMA_LATENCY_MS: ' ',
+      SIM_VLLM_LATENCY_MS: '1',
+    });
+    expect(result.stderr).toBe('');
+    expect(result.code).toBe(0);
+    const doc = JSON.parse(result.stdout) as Doc;
+    expect(doc.embedded_gateway).not.toBeNull();
+    expect(doc.scenarios[0]?.succeeded).toBe(2);
+    expect(doc.scenarios[0]?.targets.map((t) => t.model)).toEqual(['llama3', 'llama-fp8']);
+    // SIM_OLLAMA_LATENCY_MS " " is unset: the default latency, 300 ms.
+    expect(doc.simulated_providers.find((p) => p.target === 'ollama')?.latency_ms).toBe(300);
+  });
+});
+
+// ---------------------------------------------------------------------------------------------
+// Broken endpoints.
+
+interface Scenario {
+  requests: number;
+  succeeded: number;
+  failed: number;
+  failures: Record<string, number>;
+  unattributed: number;
+  targets: { name: string; model: string; count: number; failed: number; routed: number }[];
+}
+interface Doc {
+  gateway: string;
+  embedded_gateway: unknown;
+  simulated_providers: { target: string; latency_ms: number; served_chat_completions: number }[];
+  scenarios: Scenario[];
+}
+
+/** Every request counted once: as a success or as a failure with a cause. */
+function expectAccounted(scenario: Scenario | undefined, requests: number): Scenario {
+  expect(scenario).toBeDefined();
+  const s = scenario as Scenario;
+  expect(s.requests).toBe(requests);
+  expect(s.succeeded + s.failed).toBe(requests);
+  const byCause = Object.values(s.failures).reduce((n, k) => n + k, 0);
+  expect(byCause).toBe(s.failed);
+  const routed = s.targets.reduce((n, t) => n + t.routed, 0);
+  expect(routed).toBeLessThanOrEqual(requests);
+  expect(s.targets.reduce((n, t) => n + t.count, 0) + s.unattributed).toBe(s.succeeded);
+  return s;
+}
+
+interface Fake {
+  url: string;
+  port: number;
+  /** Chat completions received. */
+  chats: number;
+  headers: http.IncomingHttpHeaders[];
+  close(): Promise<void>;
+}
+
+type Answer = (req: http.IncomingMessage, res: http.ServerResponse, fake: Fake) => void;
+
+/** A "gateway" on 127.0.0.1: answers the pre-flight GET / with 200, chats with `answer`. */
+function fakeGateway(answer: Answer, preflight?: Answer): Promise<Fake> {
+  const server = http.createServer((req, res) => {
+    req.resume();
+    req.on('end', () => {
+      if (req.method === 'POST' && req.url?.endsWith('/chat/completions')) {
+        fake.chats += 1;
+        fake.headers.push(req.headers);
+        answer(req, res, fake);
+      } else if (preflight) {
+        preflight(req, res, fake);
+      } else {
+        res.end('ok');
+      }
+    });
+  });
+  const fake: Fake = {
+    url: '',
+    port: 0,
+    chats: 0,
+    headers: [],
+    close: () =>
+      new Promise((resolve) => {
+        server.closeAllConnections();
+        server.close(() => resolve());
+      }),
+  };
+  return new Promise((resolve) => {
+    server.listen(0, '127.0.0.1', () => {
+      fake.port = (server.address() as net.AddressInfo).port;
+      fake.url = `http://127.0.0.1:${fake.port}/v1`;
+      resolve(fake);
+    });
+  });
+}
+
+function completion(n: number): string {
+  return JSON.stringify({
+    id: `chatcmpl-${n}`,
+    object: 'chat.completion',
+    created: 1,
+    model: 'llama3',
+    choices: [
+      { index: 0, message: { role: 'assistant', content: `answer ${n}` }, finish_reason: 'stop' },
+    ],
+    usage: { prompt_tokens: 5, completion_tokens: 2, total_tokens: 7 },
+  });
+}
+
+const ROUTED = {
+  'content-type': 'application/json',
+  'x-portkey-last-used-option-index': 'config.targets[0]',
+  'x-portkey-provider': 'ollama',
+};
+
+const REQUESTS = 4;
+
+/** The same behaviour twice, at once: --json for the counts, the report for the words. */
+async function runBoth(
+  start: () => Promise<Fake>,
+  env: Record<string, string> = {},
+): Promise<{ doc: Doc; json: CliResult; human: CliResult; fakes: Fake[] }> {
+  const fakes = await Promise.all([start(), start()]);
+  try {
+    const run = (fake: Fake, extra: string[]) =>
+      runCli(
+        ['--gateway', fake.url, '--scenario', 'weighted', '--requests', String(REQUESTS), ...extra],
+        { ...PROVIDERS, ...env },
+      );
+    const [json, human] = await Promise.all([run(fakes[0]!, ['--json']), run(fakes[1]!, [])]);
+    expect(json.stderr).toBe('');
+    expect(json.code).toBe(0);
+    expect(human.stderr).toBe('');
+    expect(human.code).toBe(0);
+    const doc = JSON.parse(json.stdout) as Doc;
+    return { doc, json, human, fakes };
+  } finally {
+    await Promise.all(fakes.map((f) => f.close()));
+  }
+}
+
+/** The report states the cause on each failed request and in the statistics. */
+function expectReportedCause(
+  human: string,
+  cause: string,
+  status: number | undefined,
+  detail: RegExp,
+  failed: number,
+): void {
+  const lines = human.split('\n').filter((line) => line.includes('FAILED ('));
+  expect(lines).toHaveLength(failed);
+  for (const line of lines) {
+    expect(line).toMatch(
+      new RegExp(`FAILED \\(${cause}${status === undefined ? '' : ` ${status}`}\\): `),
+    );
+    expect(line).toMatch(detail);
+  }
+  expect(human).toMatch(new RegExp(`│\\s+${cause}\\s+│\\s+${failed}\\s+│`));
+}
+
+describe('a gateway that answers, but not with chat completions', () => {
+  it('HTML with status 200: every request is an invalid-response, the run completes', async () => {
+    const { doc, human } = await runBoth(() =>
+      fakeGateway((_req, res) => {
+        res.writeHead(200, { 'content-type': 'text/html' });
+        res.end('<html><body><h1>Welcome to nginx!</h1></body></html>');
+      }),
+    );
+    const s = expectAccounted(doc.scenarios[0], REQUESTS);
+    expect(s.failures).toEqual({ 'invalid-response': REQUESTS });
+    expectReportedCause(
+      human.stdout,
+      'invalid-response',
+      undefined,
+      /something other than a chat completion: <html><body><h1>Welcome to nginx!/,
+      REQUESTS,
+    );
+  });
+
+  it('a body that is not JSON, with status 200: every request is counted as failed', async () => {
+    const { doc, human } = await runBoth(() =>
+      fakeGateway((_req, res) => {
+        res.writeHead(200, { 'content-type': 'application/json' });
+        res.end('{"choices": [garbage\u0000\u00ff');
+      }),
+    );
+    const s = expectAccounted(doc.scenarios[0], REQUESTS);
+    expect(s.failed).toBe(REQUESTS);
+    const [cause] = Object.keys(s.failures);
+    expect(cause).toBeDefined();
+    const failed = human.stdout.match(/FAILED \(([a-z-]+)/);
+    expect(failed?.[1]).toBe(cause);
+    expectReportedCause(human.stdout, cause!, undefined, /./, REQUESTS);
+  });
+
+  // Known bug, src/runner.ts describeFailure: the SDK's SyntaxError on an unparseable body has no
+  // status, so it lands in the network branch and is reported as "connection: lost the connection
+  // to the gateway (SyntaxError)", although the gateway answered. Remove `.fails` once fixed.
+  it('a 200 body that is not JSON is reported as invalid-response, not connection', async () => {
+    const { doc } = await runBoth(() =>
+      fakeGateway((_req, res) => {
+        res.writeHead(200, { 'content-type': 'application/json' });
+        res.end('{"choices": [garbage');
+      }),
+    );
+    expect(doc.scenarios[0]?.failures).toEqual({ 'invalid-response': REQUESTS });
+  });
+
+  it.each([
+    [
+      401,
+      'application/json',
+      JSON.stringify({ error: { message: 'Invalid API key' } }),
+      /Invalid API key/,
+    ],
+    [500, 'text/plain', 'Internal Server Error', /Internal Server Error/],
+    [502, 'text/html', '<html><body>502 Bad Gateway</body></html>', /502 Bad Gateway/],
+  ])(
+    'status %i: every request is a gateway-error with that status',
+    async (status, type, body, detail) => {
+      const { doc, human } = await runBoth(() =>
+        fakeGateway((_req, res) => {
+          res.writeHead(status, { 'content-type': type });
+          res.end(body);
+        }),
+      );
+      const s = expectAccounted(doc.scenarios[0], REQUESTS);
+      expect(s.failures).toEqual({ 'gateway-error': REQUESTS });
+      expectReportedCause(human.stdout, 'gateway-error', status, detail, REQUESTS);
+    },
+  );
+
+  it('the wrong port: a web server that is not a gateway (404 for everything)', async () => {
+    const notFound: Answer = (req, res) => {
+      res.writeHead(404, { 'content-type': 'text/html' });
+      res.end(`<!DOCTYPE html><pre>Cannot ${req.method} ${req.url}</pre>`);
+    };
+    const { doc, human } = await runBoth(() => fakeGateway(notFound, notFound));
+    const s = expectAccounted(doc.scenarios[0], REQUESTS);
+    expect(s.failures).toEqual({ 'gateway-error': REQUESTS });
+    expectReportedCause(
+      human.stdout,
+      'gateway-error',
+      404,
+      /Cannot POST \/v1\/chat\/completions/,
+      REQUESTS,
+    );
+  });
+
+  it('dies mid-run: the first 3 answered, the rest are connection failures, none lost', async () => {
+    const dying = () =>
+      fakeGateway((_req, res, fake) => {
+        res.writeHead(200, ROUTED);
+        res.end(completion(fake.chats));
+        if (fake.chats === 3) res.on('finish', () => void fake.close());
+      });
+    const fakes = await Promise.all([dying(), dying()]);
+    const run = (fake: Fake, extra: string[]) =>
+      runCli(
+        ['--gateway', fake.url, '--scenario', 'weighted', '--requests', '8', ...extra],
+        PROVIDERS,
+      );
+    const [json, human] = await Promise.all([run(fakes[0]!, ['--json']), run(fakes[1]!, [])]);
+    await Promise.all(fakes.map((f) => f.close().catch(() => {})));
+    expect(json.code).toBe(0);
+    expect(human.code).toBe(0);
+    expect(json.stderr).toBe('');
+    const s = expectAccounted((JSON.parse(json.stdout) as Doc).scenarios[0], 8);
+    expect(s.succeeded).toBe(3);
+    expect(s.targets[0]?.count).toBe(3); // attributed from the headers of the answers it got
+    expect(s.failures).toEqual({ connection: 5 });
+    expect(fakes[0]!.chats).toBe(3);
+    expect(human.stdout.match(/SUCCESS: answer \d/g)).toHaveLength(3);
+    expectReportedCause(
+      human.stdout,
+      'connection',
+      undefined,
+      /lost the connection to the gateway \((ECONNREFUSED|ECONNRESET|UND_ERR_SOCKET)\)/,
+      5,
+    );
+  });
+
+  it("a rejected config is one line naming the target, even when the gateway's reason spans lines", async () => {
+    const fake = await fakeGateway((_req, res) => {
+      res.writeHead(400, { 'content-type': 'application/json' });
+      res.end(
+        JSON.stringify({
+          status: 'failure',
+          message: 'Invalid config passed',
+          errors: [
+            "path: targets,1,provider, message: Invalid 'provider' value.\nMust be one of: openai, ollama",
+          ],
+        }),
+      );
+    });
+    try {
+      const result = await runCli(['--gateway', fake.url, '--json'], PROVIDERS);
+      expectUsageError(
+        result,
+        /^the gateway rejected the config: target 2 "vllm" provider: unknown provider "openai" \(.*\)$/,
+        'rejected config',
+      );
+    } finally {
+      await fake.close();
+    }
+  });
+
+  it('a URL with credentials is accepted: sent as basic auth, never shown', async () => {
+    const expected = `Basic ${Buffer.from('user:s3cretPass').toString('base64')}`;
+    const guarded: Answer = (req, res, fake) => {
+      if (req.headers.authorization !== expected) {
+        res.writeHead(401, { 'content-type': 'text/plain' });
+        res.end('authorization required');
+        return;
+      }
+      res.writeHead(200, ROUTED);
+      res.end(completion(fake.chats));
+    };
+    const fake = await fakeGateway(guarded, guarded);
+    try {
+      const url = `http://user:s3cretPass@127.0.0.1:${fake.port}/v1`;
+      const apiKey = 'any "string" at all, even with spaces';
+      const result = await runCli(['--gateway', url, '--scenario', 'weighted', '--requests', '3'], {
+        ...PROVIDERS,
+        PORTKEY_API_KEY: apiKey,
+      });
+      expect(result.stderr).toBe('');
+      expect(result.code).toBe(0);
+      expect(fake.chats).toBe(3);
+      expect(fake.headers.every((h) => h.authorization === expected)).toBe(true);
+      expect(fake.headers.every((h) => h['x-portkey-api-key'] === apiKey)).toBe(true);
+      expect(result.stdout).toMatch(/Demo completed: every request succeeded\./);
+      expect(result.stdout).toContain(`Gateway: http://127.0.0.1:${fake.port}/v1`);
+      expect(result.stdout).not.toContain('s3cretPass');
+      expect(result.stdout).not.toContain(expected.slice('Basic '.length));
+    } finally {
+      await fake.close();
+    }
+  });
+});
+
+describe('nothing answers before the run (the pre-flight check): exit status 3, one line', () => {
+  function tcpServer(onConnection: (socket: net.Socket) => void): Promise<net.Server> {
+    const server = net.createServer(onConnection);
+    return new Promise((resolve) => server.listen(0, '127.0.0.1', () => resolve(server)));
+  }
+  const portOf = (server: net.Server) => (server.address() as net.AddressInfo).port;
+
+  async function expectCannotReach(port: number, why: RegExp): Promise<void> {
+    const result = await runCli(['--gateway', `http://127.0.0.1:${port}`, '--json'], PROVIDERS, {
+      timeoutMs: 20_000,
+    });
+    expect(result.stdout).toBe('');
+    expect(result.stderr).not.toMatch(/\n\s+at /);
+    expect(result.stderr).toMatch(
+      new RegExp(
+        `^lb-demo: cannot reach the gateway at http://127\\.0\\.0\\.1:${port}/v1 \\(${why.source}\\)\\n$`,
+      ),
+    );
+    expect(result.code).toBe(3);
+  }
+
+  it('gateway down (nothing listening)', async () => {
+    await expectCannotReach(await closedPort(), /ECONNREFUSED/);
+  });
+
+  it('a TCP server that answers with bytes that are not HTTP', async () => {
+    const server = await tcpServer((socket) =>
+      socket.end('SSH-2.0-OpenSSH_9.6\r\n\u0000\u0001\r\n\r\n'),
+    );
+    try {
+      await expectCannotReach(portOf(server), /HPE_[A-Z_]+/);
+    } finally {
+      server.close();
+    }
+  });
+
+  it('a TCP server that accepts, waits a moment and closes the connection', async () => {
+    const server = await tcpServer((socket) => setTimeout(() => socket.destroy(), 50));
+    try {
+      await expectCannotReach(portOf(server), /UND_ERR_SOCKET|ECONNRESET|other side closed/);
+    } finally {
+      server.close();
+    }
+  });
+
+  // Known bug, src/run.ts checkReachable: on a connection closed at once, before any byte, fetch
+  // never settles, and AbortSignal.timeout's timer does not keep Node alive; with nothing else
+  // pending the CLI exits with status 13 ("unsettled top-level await") and prints nothing.
+  // Remove `.fails` once fixed.
+  it('a TCP server that accepts and closes at once', async () => {
+    const server = await tcpServer((socket) => socket.destroy());
+    try {
+      await expectCannotReach(portOf(server), /.+/);
+    } finally {
+      server.close();
+    }
+  });
+});
+
+describe('a provider down or answering garbage, on the embedded default', () => {
+  async function runWithFault(fault: string, requests: number) {
+    const out = join(scratchDir(), 'results.json');
+    const result = await runCli(
+      ['--scenario', 'weighted', '--requests', String(requests), '--fault', fault, '--out', out],
+      SIM,
+    );
+    expect(result.stderr).toBe('');
+    expect(result.code).toBe(0);
+    const doc = JSON.parse(readFileSync(out, 'utf8')) as Doc;
+    return { doc, human: result.stdout };
+  }
+  const served = (doc: Doc, name: string) =>
+    doc.simulated_providers.find((p) => p.target === name)?.served_chat_completions;
+
+  it('vllm:outage: its requests fail as provider errors, ollama serves the rest, none lost', async () => {
+    const { doc, human } = await runWithFault('vllm:outage', 12);
+    const s = expectAccounted(doc.scenarios[0], 12);
+    // 12 requests at 25/75: the chance that vllm gets none is 0.25^12, about 6e-8.
+    expect(s.failed).toBeGreaterThan(0);
+    expect(s.failures).toEqual({ 'provider-error': s.failed });
+    expect(s.targets[1]).toMatchObject({ name: 'vllm', count: 0, failed: s.failed });
+    expect(s.targets[0]).toMatchObject({ name: 'ollama', count: s.succeeded, failed: 0 });
+    expect(served(doc, 'ollama')).toBe(s.succeeded);
+    expect(served(doc, 'vllm')).toBe(0);
+    expectReportedCause(human, 'provider-error', 500, /ECONNREFUSED/, s.failed);
+  });
+
+  it('vllm:malformed_rate=1: answers that are not JSON fail, each counted under a cause', async () => {
+    const { doc, human } = await runWithFault('vllm:malformed_rate=1', 12);
+    const s = expectAccounted(doc.scenarios[0], 12);
+    expect(s.failed).toBeGreaterThan(0);
+    for (const cause of Object.keys(s.failures)) {
+      expect(['gateway-error', 'invalid-response', 'provider-error']).toContain(cause);
+    }
+    // Only ollama answered properly.
+    expect(s.targets[0]?.count).toBe(s.succeeded);
+    expect(s.targets[1]?.count).toBe(0);
+    expect(served(doc, 'ollama')).toBe(s.succeeded);
+    const failedLines = human.split('\n').filter((line) => line.includes('FAILED ('));
+    expect(failedLines).toHaveLength(s.failed);
+    for (const line of failedLines)
+      expect(line).toMatch(/FAILED \((gateway-error|invalid-response|provider-error)/);
+  });
+});
