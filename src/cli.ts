@@ -1,32 +1,10 @@
 // Builds the commander program and maps outcomes to exit statuses. Loads nothing heavy until a
 // run is asked for, so that --help and --version answer at once.
-import { readFileSync } from 'node:fs';
 import { Command, CommanderError, Option } from 'commander';
 import { EXIT, RunError, UsageError } from './errors.js';
+import { type CliIO, packageVersion } from './io.js';
 import { SCENARIO_CHOICES } from './scenarios.js';
 import { printable } from './validate.js';
-
-export interface OutputStream {
-  write(text: string): unknown;
-  isTTY?: boolean;
-  /** Terminal width, when a terminal. */
-  columns?: number | undefined;
-}
-
-export interface CliIO {
-  stdout: OutputStream;
-  stderr: OutputStream;
-  env: Readonly<Record<string, string | undefined>>;
-  /** Aborted on Ctrl-C / SIGTERM: stop sending, report what completed. */
-  signal?: AbortSignal;
-}
-
-export function packageVersion(): string {
-  const pkg = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as {
-    version: string;
-  };
-  return pkg.version;
-}
 
 export async function main(argv: readonly string[], io: CliIO): Promise<number> {
   let exitCode: number = EXIT.ok;

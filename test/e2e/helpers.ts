@@ -84,3 +84,22 @@ export async function closedPort(): Promise<number> {
 
 /** Fast simulated providers for tests: the routing is what is under test, not the waiting. */
 export const FAST_SIMS = { SIM_OLLAMA_LATENCY_MS: '4', SIM_VLLM_LATENCY_MS: '1' };
+
+/** Starts a test's server on 127.0.0.1 at a free port; `close` also ends keep-alive sockets. */
+export function listenOnLoopback(
+  server: import('node:http').Server,
+): Promise<{ port: number; close: () => Promise<void> }> {
+  return new Promise((resolve) => {
+    server.listen(0, '127.0.0.1', () => {
+      const address = server.address();
+      resolve({
+        port: typeof address === 'object' && address ? address.port : 0,
+        close: () =>
+          new Promise((done) => {
+            server.closeAllConnections();
+            server.close(() => done());
+          }),
+      });
+    });
+  });
+}

@@ -8,7 +8,14 @@ import http from 'node:http';
 import net from 'node:net';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { type CliResult, closedPort, FAST_SIMS, runCli, scratchDir } from './helpers.js';
+import {
+  type CliResult,
+  closedPort,
+  FAST_SIMS,
+  listenOnLoopback,
+  runCli,
+  scratchDir,
+} from './helpers.js';
 
 /** Provider URLs for runs against a fake gateway: settings need them, nothing ever calls them. */
 const PROVIDERS = { OLLAMA_URL: 'http://127.0.0.1:9', VLLM_URL: 'http://127.0.0.1:9/v1' };
@@ -598,18 +605,13 @@ function fakeGateway(answer: Answer, preflight?: Answer): Promise<Fake> {
     port: 0,
     chats: 0,
     headers: [],
-    close: () =>
-      new Promise((resolve) => {
-        server.closeAllConnections();
-        server.close(() => resolve());
-      }),
+    close: async () => {},
   };
-  return new Promise((resolve) => {
-    server.listen(0, '127.0.0.1', () => {
-      fake.port = (server.address() as net.AddressInfo).port;
-      fake.url = `http://127.0.0.1:${fake.port}/v1`;
-      resolve(fake);
-    });
+  return listenOnLoopback(server).then(({ port, close }) => {
+    fake.port = port;
+    fake.url = `http://127.0.0.1:${port}/v1`;
+    fake.close = close;
+    return fake;
   });
 }
 

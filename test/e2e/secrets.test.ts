@@ -6,12 +6,18 @@
 import { spawnSync } from 'node:child_process';
 import { readFileSync, writeFileSync } from 'node:fs';
 import http from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { maskSecret } from '../../src/validate.js';
-import { type CliResult, closedPort, runCli, scratchDir, writeJson } from './helpers.js';
+import {
+  type CliResult,
+  closedPort,
+  listenOnLoopback,
+  runCli,
+  scratchDir,
+  writeJson,
+} from './helpers.js';
 
 // Each long secret holds PLANTED in its middle, where no masked form ("sk-…9f3a") reaches: any
 // output holding PLANTED holds part of a secret.
@@ -74,18 +80,13 @@ function fakeServer(
     url: '',
     port: 0,
     headers: [],
-    close: () =>
-      new Promise((resolve) => {
-        server.closeAllConnections();
-        server.close(() => resolve());
-      }),
+    close: async () => {},
   };
-  return new Promise((resolve) => {
-    server.listen(0, '127.0.0.1', () => {
-      fake.port = (server.address() as AddressInfo).port;
-      fake.url = `http://127.0.0.1:${fake.port}`;
-      resolve(fake);
-    });
+  return listenOnLoopback(server).then(({ port, close }) => {
+    fake.port = port;
+    fake.url = `http://127.0.0.1:${port}`;
+    fake.close = close;
+    return fake;
   });
 }
 
