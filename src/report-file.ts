@@ -1,7 +1,8 @@
 // Files that carry results: the --out JSON and the HTML report, written whole or not at all.
 import { readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { UsageError } from './errors.js';
-import { parseResultsDocument, renderHtmlReport } from './report/html.js';
+import { renderHtmlReport } from './report/html.js';
+import { parseResultsDocument } from './report/results-document.js';
 
 /** Writes the whole file or nothing: a reader (or a Ctrl-C) never leaves half a document. */
 export function writeFileAtomically(path: string, text: string, input: string): void {

@@ -9,9 +9,10 @@ import { formatFaults } from './faults.js';
 import { type CliIO, type OutputStream, packageVersion } from './io.js';
 import { type EmbeddedStack, startEmbeddedStack } from './local/stack.js';
 import { createRedactor, type Redactor } from './redact.js';
-import { parseResultsDocument, renderHtmlReport } from './report/html.js';
+import { renderHtmlReport } from './report/html.js';
 import { buildJsonDocument } from './report/json.js';
 import { startProgressBar } from './report/progress.js';
+import { parseResultsDocument } from './report/results-document.js';
 import {
   formatBanner,
   formatChecks,

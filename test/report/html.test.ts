@@ -3,12 +3,8 @@
 // requests each target served.
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import {
-  escapeHtml,
-  parseResultsDocument,
-  type ResultsDocument,
-  renderHtmlReport,
-} from '../../src/report/html.js';
+import { escapeHtml, renderHtmlReport } from '../../src/report/html.js';
+import { parseResultsDocument, type ResultsDocument } from '../../src/report/results-document.js';
 
 const STREAMED_TEXT = readFileSync(new URL('../fixtures/results.json', import.meta.url), 'utf8');
 /** A real `--scenario resilience --rate 25` run: failures, fallbacks, retries, failed checks. */
