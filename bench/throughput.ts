@@ -87,21 +87,27 @@ async function autocannon(
   };
 }
 
+/** Arguments for lb-demo's distribution scenario against the bench's gateway, printing JSON. */
+function lbDemoArgs(gatewayUrl: string, targetsFile: string, limit: string[]): string[] {
+  return [
+    '--gateway',
+    gatewayUrl,
+    '--targets',
+    targetsFile,
+    '--scenario',
+    'distribution',
+    '--concurrency',
+    String(concurrency),
+    ...limit,
+    '--json',
+  ];
+}
+
 async function lbDemo(gatewayUrl: string, targetsFile: string): Promise<Measure> {
   const doc = JSON.parse(
     await run(process.execPath, [
       BIN,
-      '--gateway',
-      gatewayUrl,
-      '--targets',
-      targetsFile,
-      '--scenario',
-      'distribution',
-      '--concurrency',
-      String(concurrency),
-      '--duration',
-      String(seconds),
-      '--json',
+      ...lbDemoArgs(gatewayUrl, targetsFile, ['--duration', String(seconds)]),
     ]),
   );
   const [s] = doc.scenarios;
@@ -211,19 +217,9 @@ try {
       '\nPeak memory of lb-demo (RSS, sampled), concurrency 32, against the same gateway:',
     );
     for (const requests of [10_000, 100_000]) {
-      const { mb, seconds: took } = await peakRss([
-        '--gateway',
-        gateway.url,
-        '--targets',
-        targetsFile,
-        '--scenario',
-        'distribution',
-        '--concurrency',
-        String(concurrency),
-        '--requests',
-        String(requests),
-        '--json',
-      ]);
+      const { mb, seconds: took } = await peakRss(
+        lbDemoArgs(gateway.url, targetsFile, ['--requests', String(requests)]),
+      );
       console.log(
         `  ${String(requests).padStart(7)} requests: ${mb.toFixed(0)} MB peak, ${took.toFixed(1)} s`,
       );

@@ -7,7 +7,7 @@ import {
   type SimulatedProvider,
   startSimulatedProvider,
 } from '../../src/local/simulated-provider.js';
-import { BIN, isListening, runCli, scratchDir, writeJson } from './helpers.js';
+import { BIN, isListening, runCli, scratchDir, startCli, writeJson } from './helpers.js';
 
 let gateway: RunningGateway;
 let slow: SimulatedProvider;
@@ -197,31 +197,16 @@ describe('progress', () => {
 
 describe('interruption', () => {
   it('SIGINT mid-run stops sending, reports what completed, frees the embedded stack, exits 130', async () => {
-    const child = spawn(
-      process.execPath,
-      [BIN, '--scenario', 'distribution', '--requests', '2000', '--json'],
+    const { child, done } = startCli(
+      ['--scenario', 'distribution', '--requests', '2000', '--json'],
       {
-        cwd: scratchDir(),
-        env: {
-          PATH: process.env.PATH ?? '',
-          NO_COLOR: '1',
-          SIM_OLLAMA_LATENCY_MS: '20',
-          SIM_VLLM_LATENCY_MS: '20',
-        },
-        stdio: ['ignore', 'pipe', 'pipe'],
+        SIM_OLLAMA_LATENCY_MS: '20',
+        SIM_VLLM_LATENCY_MS: '20',
       },
     );
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (d) => {
-      stdout += d;
-    });
-    child.stderr.on('data', (d) => {
-      stderr += d;
-    });
     await new Promise((resolve) => setTimeout(resolve, 3_000)); // gateway started, requests flowing
     child.kill('SIGINT');
-    const code = await new Promise((resolve) => child.on('close', resolve));
+    const { code, stdout, stderr } = await done;
     expect(code).toBe(130);
     expect(stderr).toMatch(/SIGINT: finishing the requests in flight/);
     const doc = JSON.parse(stdout);
