@@ -7,6 +7,7 @@ import type { FaultSettings } from './local/simulated-provider.js';
 import {
   checkHeaderSafe,
   checkHttpUrl,
+  describeValue,
   MAX_WEIGHT,
   parseNonNegativeNumber,
   printable,
@@ -61,14 +62,14 @@ const TARGET_FIELDS = new Set([
 /** Validates the parsed JSON of a targets file: an array of {name, provider, custom_host?, model, api_key?, weight?}. */
 export function parseTargets(data: unknown, source: string): TargetInput[] {
   if (!Array.isArray(data)) {
-    throw new UsageError(`${source}: expected a JSON array of targets, got ${describe(data)}`);
+    throw new UsageError(`${source}: expected a JSON array of targets, got ${describeValue(data)}`);
   }
   if (data.length === 0) throw new UsageError(`${source}: the array of targets is empty`);
   const seen = new Set<string>();
   return data.map((item: unknown, i) => {
     const where = `${source}: target ${i + 1}`;
     if (typeof item !== 'object' || item === null || Array.isArray(item)) {
-      throw new UsageError(`${where}: expected an object, got ${describe(item)}`);
+      throw new UsageError(`${where}: expected an object, got ${describeValue(item)}`);
     }
     const record = item as Record<string, unknown>;
     for (const key of Object.keys(record)) {
@@ -94,7 +95,7 @@ export function parseTargets(data: unknown, source: string): TargetInput[] {
       const host = record.custom_host;
       if (typeof host !== 'string' || host.trim() === '') {
         throw new UsageError(
-          `${named}: "custom_host" must be a non-empty string, got ${describe(host)}`,
+          `${named}: "custom_host" must be a non-empty string, got ${describeValue(host)}`,
         );
       }
       // Not quoted as is: a URL can carry a password; checkHttpUrl masks it.
@@ -103,7 +104,9 @@ export function parseTargets(data: unknown, source: string): TargetInput[] {
     if (record.api_key !== undefined) target.apiKey = apiKey(record.api_key, named);
     if (record.weight !== undefined) {
       if (typeof record.weight !== 'number') {
-        throw new UsageError(`${named}: weight must be a number, got ${describe(record.weight)}`);
+        throw new UsageError(
+          `${named}: weight must be a number, got ${describeValue(record.weight)}`,
+        );
       }
       target.weight = parseNonNegativeNumber(String(record.weight), `${named}: weight`, MAX_WEIGHT);
     }
@@ -160,12 +163,12 @@ function requiredString(record: Record<string, unknown>, key: string, where: str
   const value = record[key];
   if (typeof value !== 'string' || value.trim() === '') {
     throw new UsageError(
-      `${where}: "${key}" must be a non-empty string, got ${value === undefined ? 'nothing' : describe(value)}`,
+      `${where}: "${key}" must be a non-empty string, got ${value === undefined ? 'nothing' : describeValue(value)}`,
     );
   }
   if (printable(value) !== value) {
     throw new UsageError(
-      `${where}: "${key}" must not contain control characters, got ${describe(value)}`,
+      `${where}: "${key}" must not contain control characters, got ${describeValue(value)}`,
     );
   }
   return value.trim();
@@ -183,14 +186,6 @@ function apiKey(value: unknown, where: string): string {
 
 function describeType(value: unknown): string {
   return value === null ? 'null' : Array.isArray(value) ? 'array' : typeof value;
-}
-
-function describe(value: unknown): string {
-  if (value === null) return 'null';
-  if (Array.isArray(value)) return 'an array';
-  if (typeof value === 'string') return `the string ${JSON.stringify(value.slice(0, 40))}`;
-  if (typeof value === 'object') return 'an object';
-  return `${typeof value} ${String(value)}`;
 }
 
 function nonEmpty(value: string | undefined): string | undefined {

@@ -125,3 +125,12 @@ function maskSecretsIn(text: string): string {
 function quote(raw: string): string {
   return JSON.stringify(raw.length > 60 ? `${raw.slice(0, 57)}...` : raw);
 }
+
+/** A value from a file, as an error message names it: "an array", 'the string "25%"', "number 3". */
+export function describeValue(value: unknown): string {
+  if (value === null) return 'null';
+  if (Array.isArray(value)) return 'an array';
+  if (typeof value === 'string') return `the string ${JSON.stringify(value.slice(0, 40))}`;
+  if (typeof value === 'object') return 'an object';
+  return `${typeof value} ${String(value)}`;
+}

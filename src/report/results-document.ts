@@ -1,6 +1,7 @@
 // A saved results document (`lb-demo report results.json`), read back and checked field by
 // field, so that a wrong file ends with one line naming the file and the field, not with a
 // broken page. Fields that later versions added are filled in when an older document lacks them.
+import { describeValue } from '../validate.js';
 import type { buildJsonDocument } from './json.js';
 
 export type ResultsDocument = ReturnType<typeof buildJsonDocument>;
@@ -355,12 +356,4 @@ function jsonReason(error: Error, text: string): string {
 function lineColumn(text: string, position: number): string {
   const before = text.replace(/^\uFEFF/, '').slice(0, position);
   return `${before.split('\n').length}, column ${before.length - before.lastIndexOf('\n')}`;
-}
-
-function describeValue(value: unknown): string {
-  if (value === null) return 'null';
-  if (Array.isArray(value)) return 'an array';
-  if (typeof value === 'string') return `the string ${JSON.stringify(value.slice(0, 40))}`;
-  if (typeof value === 'object') return 'an object';
-  return `${typeof value} ${String(value)}`;
 }

@@ -45,24 +45,31 @@ afterAll(async () => {
 
 const served = () => slow.served().chatCompletions + fast.served().chatCompletions;
 
+/** CLI arguments for a run against this file's gateway with a targets file. */
+const onGateway = (file: string, args: string[]) => [
+  '--gateway',
+  gateway.url,
+  '--targets',
+  file,
+  ...args,
+];
+
 describe('closed loop', () => {
   it('--concurrency 8 keeps 8 requests in flight, never more', async () => {
     const single = writeJson(scratchDir(), 'single.json', [
       { name: 'vllm', provider: 'openai', custom_host: fast.baseUrl, model: 'llama-fp8' },
     ]);
-    const result = await runCli([
-      '--gateway',
-      gateway.url,
-      '--targets',
-      single,
-      '--scenario',
-      'distribution',
-      '--requests',
-      '80',
-      '--concurrency',
-      '8',
-      '--json',
-    ]);
+    const result = await runCli(
+      onGateway(single, [
+        '--scenario',
+        'distribution',
+        '--requests',
+        '80',
+        '--concurrency',
+        '8',
+        '--json',
+      ]),
+    );
     expect(result.code).toBe(0);
     const [s] = JSON.parse(result.stdout).scenarios;
     expect(s.load).toEqual({
@@ -77,15 +84,7 @@ describe('closed loop', () => {
   });
 
   it('the default keeps one request at a time, as the seed', async () => {
-    const result = await runCli([
-      '--gateway',
-      gateway.url,
-      '--targets',
-      targets,
-      '--scenario',
-      'round-robin',
-      '--json',
-    ]);
+    const result = await runCli(onGateway(targets, ['--scenario', 'round-robin', '--json']));
     expect(result.code).toBe(0);
     expect(slow.served().maxInFlight).toBeLessThanOrEqual(1);
     expect(fast.served().maxInFlight).toBeLessThanOrEqual(1);
@@ -95,19 +94,17 @@ describe('closed loop', () => {
 
 describe('open loop', () => {
   it('--rate 40 for 3 s sends about 120 requests, and a slow provider does not throttle the sender', async () => {
-    const result = await runCli([
-      '--gateway',
-      gateway.url,
-      '--targets',
-      targets,
-      '--scenario',
-      'distribution',
-      '--rate',
-      '40',
-      '--duration',
-      '3',
-      '--json',
-    ]);
+    const result = await runCli(
+      onGateway(targets, [
+        '--scenario',
+        'distribution',
+        '--rate',
+        '40',
+        '--duration',
+        '3',
+        '--json',
+      ]),
+    );
     expect(result.code).toBe(0);
     const [s] = JSON.parse(result.stdout).scenarios;
     expect(s.load.mode).toBe('open-loop');
@@ -123,20 +120,18 @@ describe('open loop', () => {
 
 describe('streaming', () => {
   it('--stream reports time to first token and tokens, attributed as reliably under concurrency', async () => {
-    const result = await runCli([
-      '--gateway',
-      gateway.url,
-      '--targets',
-      targets,
-      '--scenario',
-      'distribution',
-      '--requests',
-      '60',
-      '--concurrency',
-      '6',
-      '--stream',
-      '--json',
-    ]);
+    const result = await runCli(
+      onGateway(targets, [
+        '--scenario',
+        'distribution',
+        '--requests',
+        '60',
+        '--concurrency',
+        '6',
+        '--stream',
+        '--json',
+      ]),
+    );
     expect(result.code).toBe(0);
     const [s] = JSON.parse(result.stdout).scenarios;
     expect(s.load.stream).toBe(true);
@@ -176,18 +171,9 @@ describe('progress', () => {
   });
 
   it('draws no bar when stderr is not a terminal, and keeps stdout free of it', async () => {
-    const result = await runCli([
-      '--gateway',
-      gateway.url,
-      '--targets',
-      targets,
-      '--scenario',
-      'distribution',
-      '--requests',
-      '120',
-      '--concurrency',
-      '4',
-    ]);
+    const result = await runCli(
+      onGateway(targets, ['--scenario', 'distribution', '--requests', '120', '--concurrency', '4']),
+    );
     expect(result.code).toBe(0);
     expect(result.stderr).toBe('');
     expect(result.stdout).not.toMatch(/req\/s \|/);

@@ -61,6 +61,15 @@ afterAll(async () => {
   await Promise.all([gateway?.stop(), ...(sims ?? []).map((s) => s.close())]);
 });
 
+/** CLI arguments for a run against this file's gateway with a targets file. */
+const onGateway = (file: string, args: string[]) => [
+  '--gateway',
+  gateway.url,
+  '--targets',
+  file,
+  ...args,
+];
+
 function targetsFile(weights: [number, number], hosts?: [string, string]): string {
   return writeJson(scratchDir(), 'targets.json', [
     {
@@ -111,23 +120,21 @@ describe('the gate', () => {
 
   it('passes a correct run of a few hundred requests', async () => {
     // alpha 0.0001: a gateway that follows the weights fails this only once in 10,000 runs.
-    const result = await runCli([
-      '--gateway',
-      gateway.url,
-      '--targets',
-      targetsFile([1, 3]),
-      '--scenario',
-      'weighted',
-      '--requests',
-      '300',
-      '--alpha',
-      '0.0001',
-      '--fail-on-skew',
-      '--min-success-rate',
-      '100',
-      '--max-p99',
-      '5000',
-    ]);
+    const result = await runCli(
+      onGateway(targetsFile([1, 3]), [
+        '--scenario',
+        'weighted',
+        '--requests',
+        '300',
+        '--alpha',
+        '0.0001',
+        '--fail-on-skew',
+        '--min-success-rate',
+        '100',
+        '--max-p99',
+        '5000',
+      ]),
+    );
     expect(result.stderr).toBe('');
     expect(result.code).toBe(0);
     expect(result.stdout).toMatch(
@@ -144,20 +151,18 @@ describe('the gate', () => {
     const down = `http://127.0.0.1:${await closedPort()}/v1`;
     const dir = scratchDir();
     const out = join(dir, 'results.json');
-    const result = await runCli([
-      '--gateway',
-      gateway.url,
-      '--targets',
-      targetsFile([1, 1], [sims[0]!.baseUrl, down]),
-      '--scenario',
-      'distribution',
-      '--requests',
-      '40',
-      '--min-success-rate',
-      '90',
-      '--out',
-      out,
-    ]);
+    const result = await runCli(
+      onGateway(targetsFile([1, 1], [sims[0]!.baseUrl, down]), [
+        '--scenario',
+        'distribution',
+        '--requests',
+        '40',
+        '--min-success-rate',
+        '90',
+        '--out',
+        out,
+      ]),
+    );
     expect(result.code).toBe(1);
     const doc = JSON.parse(readFileSync(out, 'utf8'));
     const [scenario] = doc.scenarios;
@@ -181,17 +186,9 @@ describe('the gate', () => {
   });
 
   it('fails --max-p99 with the figure', async () => {
-    const result = await runCli([
-      '--gateway',
-      gateway.url,
-      '--targets',
-      targetsFile([1, 1]),
-      '--scenario',
-      'round-robin',
-      '--max-p99',
-      '0.001',
-      '--json',
-    ]);
+    const result = await runCli(
+      onGateway(targetsFile([1, 1]), ['--scenario', 'round-robin', '--max-p99', '0.001', '--json']),
+    );
     expect(result.code).toBe(1);
     expect(result.stderr).toMatch(
       /^lb-demo: FAIL --max-p99 round-robin: p99 latency [\d.]+ ms > 0\.001 ms\n$/,
@@ -203,21 +200,19 @@ describe('the JSON document of issue #3', () => {
   it('has the test, intervals and percentiles, and --out writes the same document', async () => {
     const dir = scratchDir();
     const out = join(dir, 'out.json');
-    const result = await runCli([
-      '--gateway',
-      gateway.url,
-      '--targets',
-      targetsFile([1, 3]),
-      '--scenario',
-      'weighted',
-      '--requests',
-      '30',
-      '--json',
-      '--out',
-      out,
-      '--alpha',
-      '0.01',
-    ]);
+    const result = await runCli(
+      onGateway(targetsFile([1, 3]), [
+        '--scenario',
+        'weighted',
+        '--requests',
+        '30',
+        '--json',
+        '--out',
+        out,
+        '--alpha',
+        '0.01',
+      ]),
+    );
     expect(result.code).toBe(0);
     expect(readFileSync(out, 'utf8')).toBe(result.stdout);
     const [s] = JSON.parse(result.stdout).scenarios;
