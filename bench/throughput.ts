@@ -11,9 +11,11 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
-import { createRoundRobinConfig, type TargetSpec } from '../src/config.js';
 import { startGateway } from '../src/local/gateway.js';
-import { startSimulatedProvider } from '../src/local/simulated-provider.js';
+import { startSimulatedProvider } from '../src/local/simulator/server.js';
+import type { TargetSpec } from '../src/model.js';
+import { loadBalanceConfig } from '../src/portkey-config.js';
+import { equalWeights } from '../src/weights.js';
 
 const { values } = parseArgs({
   options: {
@@ -171,7 +173,7 @@ try {
   });
   const gatewayHeaders = {
     'content-type': 'application/json',
-    'x-portkey-config': JSON.stringify(createRoundRobinConfig(targets)),
+    'x-portkey-config': JSON.stringify(loadBalanceConfig(targets, equalWeights(targets.length))),
   };
 
   console.log(

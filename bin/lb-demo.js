@@ -1,5 +1,5 @@
 #!/usr/bin/env node
-// Thin entry point: all behaviour lives in src/cli.ts (compiled to dist/ by `npm install`).
-import { main } from '../dist/cli-entry.js';
+// Thin entry point: all behaviour lives in src/main.ts, compiled to dist/ by `npm install`.
+import { main } from '../dist/main.js';
 
 process.exitCode = await main(process.argv);

@@ -1,19 +1,73 @@
-// Builds the commander program and maps outcomes to exit statuses. Loads nothing heavy until a
-// run is asked for, so that --help and --version answer at once.
+// The commander program: the run (the default command) and `report`. Loads nothing heavy until a
+// command is asked for, so that --help and --version answer at once; maps outcomes to exit codes.
 import { Command, CommanderError, Option } from 'commander';
 import { EXIT, RunError, UsageError } from './errors.js';
-import { type CliIO, packageVersion } from './io.js';
+import { type CliIO, packageVersion } from './io/streams.js';
+import { oneLine } from './io/text.js';
 import { SCENARIO_CHOICES } from './scenarios.js';
-import { printable } from './validate.js';
 
 export async function main(argv: readonly string[], io: CliIO): Promise<number> {
   let exitCode: number = EXIT.ok;
+  const program = runCommand(io, (code) => {
+    exitCode = code;
+  });
+  program
+    .command('report <results>')
+    .description('render a saved --json / --out document as a self-contained HTML page')
+    .requiredOption('-o, --output <file>', 'the HTML file to write')
+    .action(async (results: string, options: { output: string }) => {
+      const { renderReportFile } = await import('./commands/report.js');
+      renderReportFile(results, options.output);
+      io.stdout.write(`HTML report written to ${options.output}\n`);
+    });
+  try {
+    await program.parseAsync([...argv]);
+    return exitCode;
+  } catch (error) {
+    return reportError(error, io);
+  }
+}
+
+/** The run's flags; its action validates them into settings and runs the demo. */
+function runCommand(io: CliIO, setExitCode: (code: number) => void): Command {
   const program = new Command('lb-demo')
     .description(
       'Show, measure and check how the Portkey AI Gateway load-balances chat completions across providers.\n' +
         'Without a gateway URL it starts the real gateway and simulated Ollama and vLLM servers on loopback.',
     )
-    .version(packageVersion(), '-V, --version')
+    .version(packageVersion(), '-V, --version');
+  addWhatToSend(program);
+  addWhatToReport(program);
+  return (
+    program
+      .addHelpText(
+        'after',
+        '\nExit status: 0 run completed (and every check passed), 1 a check failed, 2 bad usage or\n' +
+          'configuration, 3 gateway unreachable or failed to start, 130 interrupted.',
+      )
+      .showHelpAfterError(false)
+      // `report -o x.html` must reach the subcommand, not the run's own -o (--out).
+      .enablePositionalOptions()
+      .exitOverride()
+      .configureOutput({
+        writeOut: (text) => io.stdout.write(text),
+        writeErr: (text) => io.stderr.write(text),
+        outputError: () => {},
+      })
+      .action(async (options) => {
+        // Bad input is answered before the SDK and the gateway launcher are even loaded.
+        const { loadEnv } = await import('./settings/env.js');
+        const { resolveSettings } = await import('./settings/resolve.js');
+        const settings = resolveSettings(options, loadEnv(io.env));
+        const { runDemo } = await import('./commands/run.js');
+        setExitCode(await runDemo(settings, io));
+      })
+  );
+}
+
+/** Scenarios, targets, the gateway, the load and the faults. */
+function addWhatToSend(program: Command): void {
+  program
     .addOption(
       new Option(
         '-s, --scenario <name>',
@@ -22,9 +76,11 @@ export async function main(argv: readonly string[], io: CliIO): Promise<number> 
         .choices([...SCENARIO_CHOICES])
         .default('all'),
     )
-    .option(
-      '-n, --requests <n>',
-      'requests per scenario (defaults: round-robin 6, weighted 10, distribution 20)',
+    .addOption(
+      new Option(
+        '-n, --requests <n>',
+        'requests per scenario (defaults: round-robin 6, weighted 10, distribution 20)',
+      ).conflicts('duration'),
     )
     .option(
       '-w, --weights <list>',
@@ -42,9 +98,11 @@ export async function main(argv: readonly string[], io: CliIO): Promise<number> 
       '-c, --concurrency <n>',
       'closed loop: requests in flight at once (default 1, as the seed)',
     )
-    .option(
-      '-r, --rate <r>',
-      'open loop: requests per second, Poisson arrivals (instead of --concurrency)',
+    .addOption(
+      new Option(
+        '-r, --rate <r>',
+        'open loop: requests per second, Poisson arrivals (instead of --concurrency)',
+      ).conflicts('concurrency'),
     )
     .option('-d, --duration <s>', 'send for this many seconds instead of a request count')
     .option(
@@ -59,7 +117,12 @@ export async function main(argv: readonly string[], io: CliIO): Promise<number> 
     .option(
       '--timeout <ms>',
       'give up on a request after this many ms, reported as a timeout (default 60000)',
-    )
+    );
+}
+
+/** What to print and write, and the checks that set the exit status. */
+function addWhatToReport(program: Command): void {
+  program
     .option('--json', 'print one JSON document on stdout instead of the report')
     .option('--report <file.html>', 'also write a self-contained HTML report of the run')
     .option('-o, --out <file>', 'also write the JSON document to a file (the report still prints)')
@@ -69,51 +132,13 @@ export async function main(argv: readonly string[], io: CliIO): Promise<number> 
       '--min-success-rate <pct>',
       'exit 1 when a scenario succeeds less often than this, in percent',
     )
-    .option('--max-p99 <ms>', "exit 1 when a scenario's p99 latency is above this, in ms")
-    .addHelpText(
-      'after',
-      '\nExit status: 0 run completed (and every check passed), 1 a check failed, 2 bad usage or\n' +
-        'configuration, 3 gateway unreachable or failed to start, 130 interrupted.',
-    )
-    .showHelpAfterError(false)
-    // `report -o x.html` must reach the subcommand, not the run's own -o (--out).
-    .enablePositionalOptions()
-    .exitOverride()
-    .configureOutput({
-      writeOut: (text) => io.stdout.write(text),
-      writeErr: (text) => io.stderr.write(text),
-      outputError: () => {},
-    })
-    .action(async (options) => {
-      // Bad input is answered before the SDK and the gateway launcher are even loaded.
-      const { loadEnv, resolveSettings } = await import('./settings.js');
-      const env = loadEnv(io.env);
-      const settings = resolveSettings(options, env);
-      const { runDemo } = await import('./run.js');
-      exitCode = await runDemo(settings, env, io);
-    });
-
-  program
-    .command('report <results>')
-    .description('render a saved --json / --out document as a self-contained HTML page')
-    .requiredOption('-o, --output <file>', 'the HTML file to write')
-    .action(async (results: string, options: { output: string }) => {
-      const { renderReportFile } = await import('./report-file.js');
-      renderReportFile(results, options.output);
-      io.stdout.write(`HTML report written to ${options.output}\n`);
-    });
-
-  try {
-    await program.parseAsync([...argv]);
-    return exitCode;
-  } catch (error) {
-    return reportError(error, io);
-  }
+    .option('--max-p99 <ms>', "exit 1 when a scenario's p99 latency is above this, in ms");
 }
 
 function reportError(error: unknown, io: CliIO): number {
   if (error instanceof CommanderError) {
     if (error.exitCode === 0) return EXIT.ok; // --help, --version
+    // Commander's messages may run over lines ("(Did you mean ...?)") or quote a raw value.
     io.stderr.write(`lb-demo: ${oneLine(error.message.replace(/^error: /, ''))}\n`);
     return EXIT.usage;
   }
@@ -130,9 +155,4 @@ function reportError(error: unknown, io: CliIO): number {
   io.stderr.write(`lb-demo: unexpected error: ${message} (set LB_DEBUG=1 for details)\n`);
   if (io.env.LB_DEBUG && error instanceof Error) io.stderr.write(`${error.stack}\n`);
   return EXIT.cannotRun;
-}
-
-/** Commander's messages may run over lines ("(Did you mean ...?)") or quote a value with newlines. */
-function oneLine(text: string): string {
-  return printable(text.replace(/\s*\n\s*/g, ' ').trim());
 }

@@ -10,9 +10,6 @@ export interface RunningGateway {
   /** Base URL for the SDK, e.g. http://127.0.0.1:40123/v1. */
   url: string;
   version: string;
-  pid: number;
-  /** The last lines the gateway printed, for error messages. */
-  logTail(): string;
   stop(): Promise<void>;
 }
 
@@ -96,8 +93,6 @@ export async function startGateway(options: GatewayOptions = {}): Promise<Runnin
   return {
     url: `http://127.0.0.1:${port}/v1`,
     version: pkg.version,
-    pid: child.pid ?? -1,
-    logTail: () => log.text(),
     stop: () => stopChild(child),
   };
 }

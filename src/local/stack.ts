@@ -1,13 +1,7 @@
 // The embedded default: the real gateway plus simulated Ollama and vLLM-like servers on loopback.
-import type { TargetSpec } from '../config.js';
-import type { TargetInput } from '../targets.js';
+import type { SimulationSettings, TargetInput, TargetSpec } from '../model.js';
 import { type RunningGateway, startGateway } from './gateway.js';
-import { type SimulatedProvider, startSimulatedProvider } from './simulated-provider.js';
-
-export interface SimulationSettings {
-  ollamaLatencyMs: number;
-  openaiLatencyMs: number;
-}
+import { type SimulatedProvider, startSimulatedProvider } from './simulator/server.js';
 
 export interface EmbeddedStack {
   gateway: RunningGateway;
@@ -30,8 +24,9 @@ export async function startEmbeddedStack(
   try {
     const targets: TargetSpec[] = [];
     for (const input of inputs) {
+      const { name, provider, model, apiKey } = input;
       const customHost = input.customHost ?? (await simulate(input, simulation, simulated));
-      targets.push({ ...input, customHost });
+      targets.push({ name, provider, customHost, model, ...(apiKey ? { apiKey } : {}) });
     }
     const trustedHosts = targets.map((t) => new URL(t.customHost).hostname);
     gateway = await startGateway({ trustedHosts });

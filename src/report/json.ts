@@ -1,25 +1,30 @@
-// The --json document: plain data, snake_case keys, secrets masked.
-import { type CheckOutcome, verdictWords } from '../checks.js';
-import { scenarioLabel } from '../scenarios.js';
-import type { LatencyStats } from '../significance.js';
-import { maskUrl } from '../validate.js';
-import type { RunContext, ScenarioResult } from './text.js';
+// Writes the results document of a run: the summaries, rounded, with secrets masked.
+import { maskUrl } from '../io/redact.js';
+import type {
+  CheckOutcome,
+  LatencyStats,
+  RunContext,
+  ScenarioResult,
+  ServedByTarget,
+  TargetSummary,
+} from '../model.js';
+import { scenarioLabel, verdictWords } from './format.js';
+import {
+  type LatencyEntry,
+  RESULTS_FORMAT,
+  type ResultsDocument,
+  type ScenarioEntry,
+  type TargetEntry,
+} from './schema.js';
 
-/** What each simulator itself counted, across all scenarios of the run. */
-export interface ServedByTarget {
-  target: string;
-  chatCompletions: number;
-}
-
-export function buildJsonDocument(
+export function buildResultsDocument(
   context: RunContext,
   results: readonly ScenarioResult[],
   served: readonly ServedByTarget[] = [],
   checks: readonly CheckOutcome[] = [],
-) {
+): ResultsDocument {
   return {
-    /** Bumped when a field changes meaning or goes away; new fields may appear without a bump. */
-    format: 'lb-demo/results@1',
+    format: RESULTS_FORMAT,
     lb_demo: context.version,
     gateway: maskUrl(context.gatewayUrl),
     embedded_gateway: context.embeddedGateway
@@ -42,93 +47,106 @@ export function buildJsonDocument(
       message: c.message,
     })),
     checks_passed: checks.length === 0 ? null : checks.every((c) => c.passed),
-    scenarios: results.map(({ plan, summary, interrupted, load }) => ({
-      scenario: plan.name,
-      variant: plan.variant ?? null,
-      label: scenarioLabel(plan),
-      number: plan.number,
-      title: plan.title,
-      strategy: plan.strategy,
-      disruptions: plan.disruptions.map((d) => d.description),
-      gateway_config: {
-        retry: plan.config.retry ?? null,
-        request_timeout_ms: plan.config.request_timeout ?? null,
-        fallback: plan.config.targets.some((t) => 'strategy' in t),
-      },
-      requests: summary.requests,
-      planned_requests: plan.requests ?? null,
-      duration_s: plan.durationMs === undefined ? null : plan.durationMs / 1000,
-      load: {
-        mode: load.rate === undefined ? 'closed-loop' : 'open-loop',
-        concurrency: load.rate === undefined ? load.concurrency : null,
-        rate_per_s: load.rate ?? null,
-        stream: load.stream,
-      },
-      interrupted,
-      elapsed_ms: round(summary.elapsedMs, 3),
-      requests_per_s: round(summary.requestsPerSec, 3),
-      output_tokens_per_s: round(summary.outputTokensPerSec, 3),
-      retries: summary.retries,
-      fallbacks: summary.fallbacks,
-      fallback_latency_ms: roundLatency(summary.fallbackLatencyMs),
-      direct_latency_ms: roundLatency(summary.directLatencyMs),
-      ttft_ms: roundLatency(summary.ttftMs),
-      tpot_ms: roundLatency(summary.tpotMs),
-      succeeded: summary.succeeded,
-      failed: summary.failed,
-      success_rate: round(summary.successRate, 4),
-      latency_ms: roundLatency(summary.latencyMs),
-      test: {
-        method: summary.fit.method,
-        statistic: round(summary.fit.statistic, 6),
-        df: summary.fit.df,
-        p_value: Number(summary.fit.pValue.toPrecision(6)),
-        alpha: summary.fit.alpha,
-        consistent: summary.fit.consistent,
-        verdict: verdictWords(
-          summary.fit,
-          summary.targets.map((t) => t.name),
-        ),
-        zero_weight_violations: summary.fit.zeroWeightViolations,
-        ...(summary.fit.method === 'monte-carlo'
-          ? { monte_carlo_samples: summary.fit.monteCarloSamples, seed: summary.fit.monteCarloSeed }
-          : {}),
-        requests_for_5pp_skew: summary.requestsFor5ppSkew,
-      },
-      attributed: summary.attributed,
-      latency_histogram: {
-        edges_ms: summary.latencyHistogram.edgesMs.map((edge) => round(edge, 3)),
-        counts: summary.latencyHistogram.counts,
-      },
-      targets: summary.targets.map((t) => ({
-        index: t.index,
-        name: t.name,
-        provider: t.provider,
-        custom_host: maskUrl(plan.targets[t.index]?.customHost ?? ''),
-        model: plan.targets[t.index]?.model ?? null,
-        weight: round(t.weight, 6),
-        expected_share: round(t.expectedShare, 6),
-        count: t.count,
-        failed: t.failed,
-        routed: t.routed,
-        share: round(t.share, 6),
-        deviation_pp: round(t.deviationPp, 3),
-        ci95: [round(t.ci95[0], 6), round(t.ci95[1], 6)] as [number, number],
-        expected_range: t.expectedRange,
-        latency_ms: roundLatency(t.latencyMs),
-        retries: t.retries,
-        output_tokens: t.outputTokens,
-        fallbacks: t.fallbacks,
-        ttft_ms: roundLatency(t.ttftMs),
-        tpot_ms: roundLatency(t.tpotMs),
-      })),
-      unattributed: summary.unattributed,
-      failures: summary.failuresByCause,
-    })),
+    scenarios: results.map(scenarioEntry),
   };
 }
 
-function roundLatency(latency: LatencyStats | null) {
+export function scenarioEntry({ plan, summary, interrupted, load }: ScenarioResult): ScenarioEntry {
+  const { fit } = summary;
+  return {
+    scenario: plan.name,
+    variant: plan.variant ?? null,
+    label: scenarioLabel(plan),
+    number: plan.number,
+    title: plan.title,
+    strategy: plan.strategy,
+    disruptions: plan.disruptions.map((d) => d.description),
+    gateway_config: {
+      retry: plan.config.retry ?? null,
+      request_timeout_ms: plan.config.request_timeout ?? null,
+      fallback: plan.config.targets.some((t) => 'strategy' in t),
+    },
+    requests: summary.requests,
+    planned_requests: plan.requests ?? null,
+    duration_s: plan.durationMs === undefined ? null : plan.durationMs / 1000,
+    load: {
+      mode: load.rate === undefined ? 'closed-loop' : 'open-loop',
+      concurrency: load.rate === undefined ? load.concurrency : null,
+      rate_per_s: load.rate ?? null,
+      stream: load.stream,
+    },
+    interrupted,
+    elapsed_ms: round(summary.elapsedMs, 3),
+    requests_per_s: round(summary.requestsPerSec, 3),
+    output_tokens_per_s: round(summary.outputTokensPerSec, 3),
+    retries: summary.retries,
+    fallbacks: summary.fallbacks,
+    fallback_latency_ms: roundLatency(summary.fallbackLatencyMs),
+    direct_latency_ms: roundLatency(summary.directLatencyMs),
+    ttft_ms: roundLatency(summary.ttftMs),
+    tpot_ms: roundLatency(summary.tpotMs),
+    succeeded: summary.succeeded,
+    failed: summary.failed,
+    success_rate: round(summary.successRate, 4),
+    latency_ms: roundLatency(summary.latencyMs),
+    test: {
+      method: fit.method,
+      statistic: round(fit.statistic, 6),
+      df: fit.df,
+      p_value: Number(fit.pValue.toPrecision(6)),
+      alpha: fit.alpha,
+      consistent: fit.consistent,
+      verdict: verdictWords(
+        fit,
+        summary.targets.map((t) => t.name),
+      ),
+      zero_weight_violations: fit.zeroWeightViolations,
+      ...(fit.method === 'monte-carlo'
+        ? { monte_carlo_samples: fit.monteCarloSamples, seed: fit.monteCarloSeed }
+        : {}),
+      requests_for_5pp_skew: summary.requestsFor5ppSkew,
+    },
+    attributed: summary.attributed,
+    latency_histogram: {
+      edges_ms: summary.latencyHistogram.edgesMs.map((edge) => round(edge, 3)),
+      counts: summary.latencyHistogram.counts,
+    },
+    targets: summary.targets.map((t) => targetEntry(t, plan.targets[t.index])),
+    unattributed: summary.unattributed,
+    failures: summary.failuresByCause,
+  };
+}
+
+function targetEntry(
+  t: TargetSummary,
+  spec: { customHost: string; model: string } | undefined,
+): TargetEntry {
+  return {
+    index: t.index,
+    name: t.name,
+    provider: t.provider,
+    custom_host: maskUrl(spec?.customHost ?? ''),
+    model: spec?.model ?? null,
+    // The normalized weight is the expected share; both names are kept for older readers.
+    weight: round(t.expectedShare, 6),
+    expected_share: round(t.expectedShare, 6),
+    count: t.count,
+    failed: t.failed,
+    routed: t.routed,
+    share: round(t.share, 6),
+    deviation_pp: round(t.deviationPp, 3),
+    ci95: [round(t.ci95[0], 6), round(t.ci95[1], 6)],
+    expected_range: t.expectedRange,
+    latency_ms: roundLatency(t.latencyMs),
+    retries: t.retries,
+    output_tokens: t.outputTokens,
+    fallbacks: t.fallbacks,
+    ttft_ms: roundLatency(t.ttftMs),
+    tpot_ms: roundLatency(t.tpotMs),
+  };
+}
+
+function roundLatency(latency: LatencyStats | null): LatencyEntry | null {
   if (!latency) return null;
   const { count, avg, min, max, p50, p90, p95, p99 } = latency;
   return {

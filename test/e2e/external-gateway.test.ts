@@ -5,7 +5,7 @@ import { type RunningGateway, startGateway } from '../../src/local/gateway.js';
 import {
   type SimulatedProvider,
   startSimulatedProvider,
-} from '../../src/local/simulated-provider.js';
+} from '../../src/local/simulator/server.js';
 import { runCli, scratchDir, writeJson } from './helpers.js';
 
 let gateway: RunningGateway;

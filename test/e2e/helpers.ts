@@ -4,6 +4,7 @@ import { createConnection } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { expect } from 'vitest';
 
 export const BIN = fileURLToPath(new URL('../../bin/lb-demo.js', import.meta.url));
 
@@ -61,9 +62,34 @@ export function scratchDir(): string {
 }
 
 export function writeJson(dir: string, name: string, data: unknown): string {
+  return writeText(dir, name, JSON.stringify(data, null, 2));
+}
+
+export function writeText(dir: string, name: string, text: string): string {
   const path = join(dir, name);
-  writeFileSync(path, JSON.stringify(data, null, 2));
+  writeFileSync(path, text);
   return path;
+}
+
+/** Exit status 2, exactly one line naming the input and what is wrong, nothing else. */
+export function expectUsageError(
+  result: Pick<CliResult, 'code' | 'stdout' | 'stderr'>,
+  message: RegExp,
+  where: string,
+): void {
+  expect(result.stdout, `${where}: stdout`).toBe('');
+  expect(result.stderr, `${where}: no stack trace`).not.toMatch(/\n\s+at /);
+  expect(result.stderr.endsWith('\n'), `${where}: ends its line`).toBe(true);
+  const lines = result.stderr.slice(0, -1).split('\n');
+  expect(lines, `${where}: one line`).toHaveLength(1);
+  expect(lines[0], where).toMatch(/^lb-demo: /);
+  expect(lines[0]?.slice('lb-demo: '.length), where).toMatch(message);
+  expect(result.code, `${where}: exit status (stderr: ${result.stderr})`).toBe(2);
+}
+
+/** CLI arguments for a run against a gateway of the test's own, with a targets file. */
+export function onGateway(gatewayUrl: string, targetsFile: string, args: string[]): string[] {
+  return ['--gateway', gatewayUrl, '--targets', targetsFile, ...args];
 }
 
 /** True when something accepts TCP connections on 127.0.0.1:port. */

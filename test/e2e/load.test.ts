@@ -6,8 +6,8 @@ import { type RunningGateway, startGateway } from '../../src/local/gateway.js';
 import {
   type SimulatedProvider,
   startSimulatedProvider,
-} from '../../src/local/simulated-provider.js';
-import { BIN, isListening, runCli, scratchDir, startCli, writeJson } from './helpers.js';
+} from '../../src/local/simulator/server.js';
+import { BIN, isListening, onGateway, runCli, scratchDir, startCli, writeJson } from './helpers.js';
 
 let gateway: RunningGateway;
 let slow: SimulatedProvider;
@@ -45,22 +45,13 @@ afterAll(async () => {
 
 const served = () => slow.served().chatCompletions + fast.served().chatCompletions;
 
-/** CLI arguments for a run against this file's gateway with a targets file. */
-const onGateway = (file: string, args: string[]) => [
-  '--gateway',
-  gateway.url,
-  '--targets',
-  file,
-  ...args,
-];
-
 describe('closed loop', () => {
   it('--concurrency 8 keeps 8 requests in flight, never more', async () => {
     const single = writeJson(scratchDir(), 'single.json', [
       { name: 'vllm', provider: 'openai', custom_host: fast.baseUrl, model: 'llama-fp8' },
     ]);
     const result = await runCli(
-      onGateway(single, [
+      onGateway(gateway.url, single, [
         '--scenario',
         'distribution',
         '--requests',
@@ -84,7 +75,9 @@ describe('closed loop', () => {
   });
 
   it('the default keeps one request at a time, as the seed', async () => {
-    const result = await runCli(onGateway(targets, ['--scenario', 'round-robin', '--json']));
+    const result = await runCli(
+      onGateway(gateway.url, targets, ['--scenario', 'round-robin', '--json']),
+    );
     expect(result.code).toBe(0);
     expect(slow.served().maxInFlight).toBeLessThanOrEqual(1);
     expect(fast.served().maxInFlight).toBeLessThanOrEqual(1);
@@ -95,7 +88,7 @@ describe('closed loop', () => {
 describe('open loop', () => {
   it('--rate 40 for 3 s sends about 120 requests, and a slow provider does not throttle the sender', async () => {
     const result = await runCli(
-      onGateway(targets, [
+      onGateway(gateway.url, targets, [
         '--scenario',
         'distribution',
         '--rate',
@@ -121,7 +114,7 @@ describe('open loop', () => {
 describe('streaming', () => {
   it('--stream reports time to first token and tokens, attributed as reliably under concurrency', async () => {
     const result = await runCli(
-      onGateway(targets, [
+      onGateway(gateway.url, targets, [
         '--scenario',
         'distribution',
         '--requests',
@@ -172,7 +165,14 @@ describe('progress', () => {
 
   it('draws no bar when stderr is not a terminal, and keeps stdout free of it', async () => {
     const result = await runCli(
-      onGateway(targets, ['--scenario', 'distribution', '--requests', '120', '--concurrency', '4']),
+      onGateway(gateway.url, targets, [
+        '--scenario',
+        'distribution',
+        '--requests',
+        '120',
+        '--concurrency',
+        '4',
+      ]),
     );
     expect(result.code).toBe(0);
     expect(result.stderr).toBe('');

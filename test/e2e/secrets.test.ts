@@ -9,7 +9,7 @@ import http from 'node:http';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
-import { maskSecret } from '../../src/validate.js';
+import { maskSecret } from '../../src/io/redact.js';
 import {
   type CliResult,
   closedPort,

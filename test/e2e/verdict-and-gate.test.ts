@@ -8,8 +8,8 @@ import { type RunningGateway, startGateway } from '../../src/local/gateway.js';
 import {
   type SimulatedProvider,
   startSimulatedProvider,
-} from '../../src/local/simulated-provider.js';
-import { closedPort, runCli, scratchDir, writeJson } from './helpers.js';
+} from '../../src/local/simulator/server.js';
+import { closedPort, onGateway, runCli, scratchDir, writeJson } from './helpers.js';
 
 let gateway: RunningGateway;
 let sims: SimulatedProvider[];
@@ -60,15 +60,6 @@ afterAll(async () => {
   misrouter?.close();
   await Promise.all([gateway?.stop(), ...(sims ?? []).map((s) => s.close())]);
 });
-
-/** CLI arguments for a run against this file's gateway with a targets file. */
-const onGateway = (file: string, args: string[]) => [
-  '--gateway',
-  gateway.url,
-  '--targets',
-  file,
-  ...args,
-];
 
 function targetsFile(weights: [number, number], hosts?: [string, string]): string {
   return writeJson(scratchDir(), 'targets.json', [
@@ -121,7 +112,7 @@ describe('the gate', () => {
   it('passes a correct run of a few hundred requests', async () => {
     // alpha 0.0001: a gateway that follows the weights fails this only once in 10,000 runs.
     const result = await runCli(
-      onGateway(targetsFile([1, 3]), [
+      onGateway(gateway.url, targetsFile([1, 3]), [
         '--scenario',
         'weighted',
         '--requests',
@@ -152,7 +143,7 @@ describe('the gate', () => {
     const dir = scratchDir();
     const out = join(dir, 'results.json');
     const result = await runCli(
-      onGateway(targetsFile([1, 1], [sims[0]!.baseUrl, down]), [
+      onGateway(gateway.url, targetsFile([1, 1], [sims[0]!.baseUrl, down]), [
         '--scenario',
         'distribution',
         '--requests',
@@ -187,7 +178,13 @@ describe('the gate', () => {
 
   it('fails --max-p99 with the figure', async () => {
     const result = await runCli(
-      onGateway(targetsFile([1, 1]), ['--scenario', 'round-robin', '--max-p99', '0.001', '--json']),
+      onGateway(gateway.url, targetsFile([1, 1]), [
+        '--scenario',
+        'round-robin',
+        '--max-p99',
+        '0.001',
+        '--json',
+      ]),
     );
     expect(result.code).toBe(1);
     expect(result.stderr).toMatch(
@@ -201,7 +198,7 @@ describe('the JSON document of issue #3', () => {
     const dir = scratchDir();
     const out = join(dir, 'out.json');
     const result = await runCli(
-      onGateway(targetsFile([1, 3]), [
+      onGateway(gateway.url, targetsFile([1, 3]), [
         '--scenario',
         'weighted',
         '--requests',

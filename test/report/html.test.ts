@@ -3,8 +3,10 @@
 // requests each target served.
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { escapeHtml, renderHtmlReport } from '../../src/report/html.js';
-import { parseResultsDocument, type ResultsDocument } from '../../src/report/results-document.js';
+import { parseResultsDocument, type ResultsDocument } from '../../src/report/document.js';
+import { formatP } from '../../src/report/format.js';
+import { escapeHtml } from '../../src/report/html/markup.js';
+import { renderHtmlReport } from '../../src/report/html/page.js';
 
 const STREAMED_TEXT = readFileSync(new URL('../fixtures/results.json', import.meta.url), 'utf8');
 /** A real `--scenario resilience --rate 25` run: failures, fallbacks, retries, failed checks. */
@@ -152,7 +154,7 @@ describe('renderHtmlReport: the page', () => {
 
     const sections = scenarioSections(resiliencePage).map(visibleText);
     expect(sections[0]).toContain(
-      'Load: open loop, 25 requests/s with Poisson arrivals, not streamed; 30 requests planned',
+      'Load: open loop, 25 requests/s with Poisson arrivals; 30 requests planned',
     );
     expect(sections[0]).toContain(
       'Fault injected: vllm goes down (connection refused) after 10 requests',
@@ -248,16 +250,16 @@ describe('renderHtmlReport: the split chart', () => {
         expect(test.method).toBe('chi-square');
         expect(visibleText(section)).toContain(
           `Verdict: ${test.verdict}. Pearson's chi-square test: statistic ${Number(test.statistic.toFixed(3))}, ` +
-            `df ${test.df}, p = ${test.p_value}, alpha ${test.alpha}.`,
+            `df ${test.df}, ${formatP(test.p_value)}, alpha ${test.alpha}.`,
         );
         expect(section).toContain(`class="verdict ${test.consistent ? 'consistent' : 'differs'}"`);
       });
     }
     expect(visibleText(streamedPage)).toContain(
-      "Verdict: consistent with the configured weights. Pearson's chi-square test: statistic 5.85, df 2, p = 0.0536647, alpha 0.05.",
+      "Verdict: consistent with the configured weights. Pearson's chi-square test: statistic 5.85, df 2, p = 0.054, alpha 0.05.",
     );
     expect(visibleText(resiliencePage)).toContain(
-      "Verdict: differs from the configured weights. Pearson's chi-square test: statistic 4.8, df 1, p = 0.0284597, alpha 0.05.",
+      "Verdict: differs from the configured weights. Pearson's chi-square test: statistic 4.8, df 1, p = 0.028, alpha 0.05.",
     );
   });
 
@@ -416,7 +418,7 @@ describe('renderHtmlReport: outcomes and checks', () => {
     );
     expect(visibleText(streamedPage)).toContain('All 6 checks passed.');
     expect(visibleText(resiliencePage)).toContain(
-      'failover (without fallback) 30 53.3% differs (p = 0.0284597) 2 of 3 FAILED',
+      'failover (without fallback) 30 53.3% differs (p = 0.028) 2 of 3 FAILED',
     );
   });
 
@@ -616,8 +618,9 @@ describe('parseResultsDocument', () => {
     expect(error('null')).toBe(
       `${SOURCE}: not an lb-demo results document: the document must be an object, got null`,
     );
+    // The first field missing, in the document's order.
     expect(error('{"targets": []}')).toBe(
-      `${SOURCE}: not an lb-demo results document: scenarios is missing`,
+      `${SOURCE}: not an lb-demo results document: lb_demo is missing`,
     );
     expect(error(edited((d) => delete d.scenarios))).toBe(
       `${SOURCE}: not an lb-demo results document: scenarios is missing`,

@@ -1,0 +1,60 @@
+// The gate that turns a run into a check for CI: each check asked for, on each scenario. Pure.
+import type { CheckOutcome, GateSettings, ScenarioSummary } from './model.js';
+import { methodName, verdictText } from './report/format.js';
+
+export function evaluateGate(
+  results: readonly { scenario: string; summary: ScenarioSummary }[],
+  gate: GateSettings,
+): CheckOutcome[] {
+  const outcomes: CheckOutcome[] = [];
+  for (const { scenario, summary } of results) {
+    if (gate.failOnSkew) outcomes.push(skewCheck(scenario, summary));
+    if (gate.minSuccessRatePct !== undefined) {
+      outcomes.push(successCheck(scenario, summary, gate.minSuccessRatePct));
+    }
+    if (gate.maxP99Ms !== undefined) outcomes.push(p99Check(scenario, summary, gate.maxP99Ms));
+  }
+  return outcomes;
+}
+
+function skewCheck(scenario: string, summary: ScenarioSummary): CheckOutcome {
+  const { fit } = summary;
+  const names = summary.targets.map((t) => t.name);
+  return {
+    check: 'fail-on-skew',
+    scenario,
+    passed: fit.consistent,
+    value: fit.pValue,
+    threshold: fit.alpha,
+    message: `${scenario}: split ${verdictText(fit, names)}, ${methodName(fit)}, alpha ${fit.alpha}`,
+  };
+}
+
+function successCheck(scenario: string, summary: ScenarioSummary, minPct: number): CheckOutcome {
+  const pct = summary.successRate * 100;
+  const passed = summary.requests > 0 && pct >= minPct;
+  return {
+    check: 'min-success-rate',
+    scenario,
+    passed,
+    value: pct,
+    threshold: minPct,
+    message: `${scenario}: success rate ${pct.toFixed(1)}% (${summary.succeeded}/${summary.requests}) ${passed ? '>=' : '<'} ${minPct}%`,
+  };
+}
+
+function p99Check(scenario: string, summary: ScenarioSummary, maxMs: number): CheckOutcome {
+  const p99 = summary.latencyMs?.p99 ?? null;
+  const passed = p99 !== null && p99 <= maxMs;
+  return {
+    check: 'max-p99',
+    scenario,
+    passed,
+    value: p99,
+    threshold: maxMs,
+    message:
+      p99 === null
+        ? `${scenario}: no successful request, so no p99 latency to compare with ${maxMs} ms`
+        : `${scenario}: p99 latency ${p99.toFixed(1)} ms ${passed ? '<=' : '>'} ${maxMs} ms`,
+  };
+}

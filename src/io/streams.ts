@@ -1,0 +1,44 @@
+// Where a command writes, and how: the streams, their colours, the package's own version.
+import { readFileSync } from 'node:fs';
+import { Chalk, type ChalkInstance, supportsColor } from 'chalk';
+import type { Env } from '../model.js';
+
+export interface OutputStream {
+  write(text: string): unknown;
+  isTTY?: boolean;
+  /** Terminal width, when a terminal. */
+  columns?: number | undefined;
+}
+
+export interface CliIO {
+  stdout: OutputStream;
+  stderr: OutputStream;
+  env: Env;
+  /** Aborted on Ctrl-C / SIGTERM: stop sending, report what completed. */
+  signal?: AbortSignal;
+}
+
+export function packageVersion(): string {
+  const pkg = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as {
+    version: string;
+  };
+  return pkg.version;
+}
+
+/** Colour only on a terminal, and never when NO_COLOR is set (https://no-color.org). */
+export function colours(stream: OutputStream, env: Env): ChalkInstance {
+  const forced = env.FORCE_COLOR !== undefined && env.FORCE_COLOR !== '0';
+  const wanted = !env.NO_COLOR && (stream.isTTY === true || forced);
+  return new Chalk({ level: wanted ? (supportsColor ? supportsColor.level : 1) || 1 : 0 });
+}
+
+/** A stream whose every write passes through `filter` first (the redactor). */
+export function filtered(stream: OutputStream, filter: (text: string) => string): OutputStream {
+  return {
+    write: (text: string) => stream.write(filter(text)),
+    isTTY: stream.isTTY === true,
+    get columns() {
+      return stream.columns;
+    },
+  };
+}

@@ -1,0 +1,69 @@
+// Builds the Portkey gateway configs lb-demo sends. Pure: no I/O, no process, no SDK.
+import type {
+  FallbackGroup,
+  LoadBalanceConfig,
+  PortkeyTarget,
+  TargetSpec,
+  Weights,
+} from './model.js';
+
+/**
+ * The gateway forwards api_key as the provider's bearer token. Ollama and vLLM deployments
+ * usually need none, but the gateway's schema wants a string, so a placeholder stands in.
+ */
+export const PLACEHOLDER_API_KEY = 'not-needed';
+
+/** One loadbalance over the targets; the gateway picks each request's target at random by weight. */
+export function loadBalanceConfig(
+  targets: readonly TargetSpec[],
+  weights: Weights,
+): LoadBalanceConfig {
+  return {
+    strategy: { mode: 'loadbalance' },
+    targets: targets.map((target, i) => ({ ...portkeyTarget(target), weight: weights[i] ?? 0 })),
+  };
+}
+
+/**
+ * Load balancing in which each target falls back to the others, in order, when it fails: the
+ * seed's "combine with fallback" next step. The gateway reports a request that took the fallback
+ * with a nested path such as config.targets[0].targets[1].
+ */
+export function failoverConfig(
+  targets: readonly TargetSpec[],
+  weights: Weights,
+): LoadBalanceConfig {
+  return {
+    strategy: { mode: 'loadbalance' },
+    targets: targets.map(
+      (target, i): FallbackGroup => ({
+        strategy: { mode: 'fallback' },
+        targets: [target, ...targets.filter((_, j) => j !== i)].map(portkeyTarget),
+        weight: weights[i] ?? 0,
+      }),
+    ),
+  };
+}
+
+/** Adds the gateway's retry: `attempts` more tries of the same target on these statuses. */
+export function withRetry(
+  config: LoadBalanceConfig,
+  attempts: number,
+  onStatusCodes: readonly number[],
+): LoadBalanceConfig {
+  return { ...config, retry: { attempts, on_status_codes: [...onStatusCodes] } };
+}
+
+/** Adds the gateway's own timeout on each provider call. */
+export function withRequestTimeout(config: LoadBalanceConfig, ms: number): LoadBalanceConfig {
+  return { ...config, request_timeout: ms };
+}
+
+function portkeyTarget(target: TargetSpec): PortkeyTarget {
+  return {
+    provider: target.provider,
+    custom_host: target.customHost,
+    api_key: target.apiKey ?? PLACEHOLDER_API_KEY,
+    override_params: { model: target.model },
+  };
+}

@@ -1,0 +1,174 @@
+// The results document (--json, --out, and what `lb-demo report` reads back), declared once: this
+// schema types what a run writes (report/json.ts) and checks what is read (report/document.ts). Fields that later versions
+// added have defaults, so older documents still read. Plain data, snake_case keys.
+import { z } from 'zod';
+
+const latency = z.object({
+  count: z.number(),
+  avg: z.number(),
+  min: z.number(),
+  max: z.number(),
+  p50: z.number(),
+  p90: z.number(),
+  p95: z.number(),
+  p99: z.number(),
+});
+/** Percentiles of a sample; null when there was no sample. */
+const latencyOrNull = latency.nullable();
+const pair = z.tuple([z.number(), z.number()]);
+
+const target = z.object({
+  index: z.number(),
+  name: z.string(),
+  provider: z.string(),
+  custom_host: z.string(),
+  model: z.string().nullable(),
+  weight: z.number(),
+  expected_share: z.number(),
+  count: z.number(),
+  failed: z.number(),
+  routed: z.number(),
+  share: z.number(),
+  deviation_pp: z.number(),
+  ci95: pair,
+  expected_range: pair,
+  latency_ms: latencyOrNull,
+  retries: z.number(),
+  output_tokens: z.number(),
+  fallbacks: z.number().default(0),
+  ttft_ms: latencyOrNull.default(null),
+  tpot_ms: latencyOrNull.default(null),
+});
+
+const test = z.object({
+  method: z.enum(['chi-square', 'exact-binomial', 'exact-multinomial', 'monte-carlo']),
+  statistic: z.number(),
+  df: z.number(),
+  p_value: z.number(),
+  alpha: z.number(),
+  consistent: z.boolean(),
+  verdict: z.string(),
+  zero_weight_violations: z.array(z.number()),
+  monte_carlo_samples: z.number().optional(),
+  seed: z.number().optional(),
+  requests_for_5pp_skew: z.number(),
+});
+
+const gatewayConfig = z.object({
+  retry: z
+    .object({ attempts: z.number(), on_status_codes: z.array(z.number()) })
+    .nullable()
+    .default(null),
+  request_timeout_ms: z.number().nullable().default(null),
+  fallback: z.boolean().default(false),
+});
+
+const scenario = z
+  .object({
+    scenario: z.string(),
+    variant: z.string().nullable().default(null),
+    label: z.string().default(''),
+    number: z.number().default(0),
+    title: z.string().default(''),
+    strategy: z.string().default(''),
+    disruptions: z.array(z.string()).default([]),
+    gateway_config: gatewayConfig.default({
+      retry: null,
+      request_timeout_ms: null,
+      fallback: false,
+    }),
+    requests: z.number(),
+    planned_requests: z.number().nullable(),
+    duration_s: z.number().nullable().default(null),
+    load: z.object({
+      mode: z.enum(['closed-loop', 'open-loop']),
+      concurrency: z.number().nullable(),
+      rate_per_s: z.number().nullable(),
+      stream: z.boolean(),
+    }),
+    interrupted: z.boolean().default(false),
+    elapsed_ms: z.number(),
+    requests_per_s: z.number(),
+    output_tokens_per_s: z.number(),
+    retries: z.number(),
+    fallbacks: z.number().default(0),
+    fallback_latency_ms: latencyOrNull.default(null),
+    direct_latency_ms: latencyOrNull.default(null),
+    ttft_ms: latencyOrNull.default(null),
+    tpot_ms: latencyOrNull.default(null),
+    succeeded: z.number(),
+    failed: z.number(),
+    success_rate: z.number(),
+    latency_ms: latencyOrNull,
+    test,
+    attributed: z.number(),
+    latency_histogram: z.object({
+      /** Shared, log-spaced bin edges in ms. */
+      edges_ms: z.array(z.number()),
+      /** counts[target][bin]. */
+      counts: z.array(z.array(z.number())),
+    }),
+    targets: z.array(target),
+    unattributed: z.number().default(0),
+    failures: z.record(z.string(), z.number()),
+  })
+  .superRefine((s, context) => {
+    const { counts, edges_ms: edges } = s.latency_histogram;
+    const path = ['latency_histogram', 'counts'];
+    if (counts.length !== s.targets.length) {
+      context.addIssue({
+        code: 'custom',
+        path,
+        message: `must hold one row per target (${s.targets.length}), not ${counts.length}`,
+      });
+      return;
+    }
+    const bins = Math.max(edges.length - 1, 0);
+    counts.forEach((row, i) => {
+      if (row.length !== bins) {
+        const message = `must hold ${bins} numbers, not ${row.length}`;
+        context.addIssue({ code: 'custom', path: [...path, i], message });
+      }
+    });
+  });
+
+const check = z.object({
+  check: z.enum(['fail-on-skew', 'min-success-rate', 'max-p99']),
+  scenario: z.string(),
+  passed: z.boolean(),
+  value: z.number().nullable(),
+  threshold: z.number().nullable(),
+  message: z.string(),
+});
+
+export const ResultsDocumentSchema = z.object({
+  /** Bumped when a field changes meaning or goes away; new fields may appear without a bump. */
+  format: z.string().default('lb-demo/results@1'),
+  lb_demo: z.string(),
+  gateway: z.string(),
+  embedded_gateway: z.object({ package: z.string(), version: z.string() }).nullable().default(null),
+  simulated_providers: z
+    .array(
+      z.object({
+        target: z.string(),
+        kind: z.string(),
+        latency_ms: z.number(),
+        faults: z.string().nullable().default(null),
+        served_chat_completions: z.number(),
+      }),
+    )
+    .default([]),
+  interrupted: z.boolean().default(false),
+  checks: z.array(check).default([]),
+  checks_passed: z.boolean().nullable().default(null),
+  scenarios: z.array(scenario),
+});
+
+export type ResultsDocument = z.output<typeof ResultsDocumentSchema>;
+export type ScenarioEntry = ResultsDocument['scenarios'][number];
+export type TargetEntry = ScenarioEntry['targets'][number];
+export type LatencyEntry = z.output<typeof latency>;
+export type CheckEntry = ResultsDocument['checks'][number];
+export type TestEntry = ScenarioEntry['test'];
+
+export const RESULTS_FORMAT = 'lb-demo/results@1';

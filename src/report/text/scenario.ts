@@ -1,0 +1,172 @@
+// One scenario's result in the text report, read from its entry in the results document (the
+// HTML page reads the same entry, with the same formatters).
+import type { ChalkInstance } from 'chalk';
+import { latencyRows, shareBars } from '../charts.js';
+import {
+  count,
+  duration,
+  fitOf,
+  methodName,
+  ms,
+  percent,
+  percentRange,
+  rate,
+  seconds,
+  signedPp,
+  verdictText,
+} from '../format.js';
+import type { ScenarioEntry } from '../schema.js';
+import { indent, newTable } from './table.js';
+
+export function formatScenarioResult(s: ScenarioEntry, c: ChalkInstance): string {
+  const lines = [''];
+  if (s.interrupted) {
+    lines.push(
+      c.yellow(
+        `  Interrupted: ${s.requests} request(s) accounted for${s.planned_requests === null ? '' : ` of ${s.planned_requests} planned`}.`,
+      ),
+    );
+  }
+  lines.push('  Statistics:', indent(statisticsTable(s, c)), '');
+  lines.push('  Distribution (requests the gateway routed to each target):');
+  lines.push(indent(distributionTable(s, c)));
+  if (s.unattributed > 0) {
+    lines.push(
+      c.yellow(
+        `  ${s.unattributed} successful request(s) could not be attributed: the gateway sent no last-used-option-index header.`,
+      ),
+    );
+  }
+  const shares = s.targets.map((t) => ({ ...t, expectedShare: t.expected_share }));
+  lines.push('', shareBars(shares, c), '', ...verdictLines(s, c));
+  if (s.ttft_ms) {
+    lines.push(
+      '',
+      `  Streaming by target, ms (successful requests; ${s.output_tokens_per_s.toFixed(1)} output tokens/s overall):`,
+      indent(streamingTable(s, c)),
+    );
+  }
+  if (s.latency_ms) {
+    lines.push('', '  Latency by target, ms (successful requests):', indent(latencyTable(s, c)));
+    const histogram = { edgesMs: s.latency_histogram.edges_ms, counts: s.latency_histogram.counts };
+    lines.push(
+      latencyRows(
+        histogram,
+        s.targets.map((t) => t.name),
+        duration,
+      ),
+    );
+  }
+  return `${lines.join('\n')}\n`;
+}
+
+function verdictLines(s: ScenarioEntry, c: ChalkInstance): string[] {
+  const fit = fitOf(s.test);
+  const names = s.targets.map((t) => t.name);
+  const verdict = `Verdict: ${verdictText(fit, names)}; ${methodName(fit)}, alpha ${fit.alpha}.`;
+  const lines = [`  ${fit.consistent ? c.green(verdict) : c.red(verdict)}`];
+  if (fit.consistent && s.attributed < s.test.requests_for_5pp_skew) {
+    lines.push(
+      c.dim(
+        `  ${count(s.attributed)} requests can only reveal a large skew; about ${count(s.test.requests_for_5pp_skew)} would detect a 5 pp skew with 80% power.`,
+      ),
+    );
+  }
+  lines.push(
+    c.dim(
+      "  The gateway picks each request's target at random by weight: it does not take turns, so small runs stray.",
+    ),
+  );
+  return lines;
+}
+
+function statisticsTable(s: ScenarioEntry, c: ChalkInstance): string {
+  const table = newTable(c);
+  table.push(
+    { 'Total requests': count(s.requests) },
+    { Successful: count(s.succeeded) },
+    { Failed: s.failed > 0 ? c.red(count(s.failed)) : '0' },
+    { 'Success rate': percent(s.success_rate) },
+  );
+  for (const [cause, n] of Object.entries(s.failures)) {
+    table.push({ [`  ${cause}`]: count(n) });
+  }
+  if (s.elapsed_ms > 0) {
+    table.push({ Throughput: `${rate(s.requests_per_s)} over ${seconds(s.elapsed_ms)}` });
+  }
+  if (s.retries > 0) table.push({ 'Gateway retries': count(s.retries) });
+  const l = s.latency_ms;
+  if (l) {
+    table.push(
+      { 'Avg latency': duration(l.avg) },
+      { 'Min / max latency': `${duration(l.min)} / ${duration(l.max)}` },
+      { 'p50 / p90': `${duration(l.p50)} / ${duration(l.p90)}` },
+      { 'p95 / p99': `${duration(l.p95)} / ${duration(l.p99)}` },
+    );
+  }
+  return table.toString();
+}
+
+function distributionTable(s: ScenarioEntry, c: ChalkInstance): string {
+  const withFailures = s.targets.some((t) => t.failed > 0);
+  const withFallbacks = s.fallbacks > 0;
+  const head = ['Target', 'Requests', 'Observed', '95% CI', 'Expected (range)', 'Deviation'];
+  if (withFailures) head.push('Failed');
+  if (withFallbacks) head.push('Fallbacks');
+  const table = newTable(c, head);
+  for (const t of s.targets) {
+    const [min, max] = t.expected_range;
+    const outside = t.routed < min || t.routed > max;
+    const row = [
+      t.name,
+      outside ? c.yellow(count(t.routed)) : count(t.routed),
+      percent(t.share),
+      percentRange(t.ci95),
+      `${percent(t.expected_share)} (${count(min)}–${count(max)})`,
+      signedPp(t.deviation_pp),
+    ];
+    if (withFailures) row.push(t.failed > 0 ? c.red(count(t.failed)) : '0');
+    if (withFallbacks) row.push(count(t.fallbacks));
+    table.push(row);
+  }
+  return table.toString();
+}
+
+function latencyTable(s: ScenarioEntry, c: ChalkInstance): string {
+  const table = newTable(c, ['Target', 'n', 'min', 'avg', 'p50', 'p90', 'p95', 'p99', 'max']);
+  for (const t of s.targets) {
+    const l = t.latency_ms;
+    table.push(
+      l
+        ? [t.name, count(l.count), ...[l.min, l.avg, l.p50, l.p90, l.p95, l.p99, l.max].map(ms)]
+        : [t.name, '0', '-', '-', '-', '-', '-', '-', '-'],
+    );
+  }
+  return table.toString();
+}
+
+/** Time to first token and time per output token: the figures of LLM serving benchmarks. */
+function streamingTable(s: ScenarioEntry, c: ChalkInstance): string {
+  const table = newTable(c, [
+    'Target',
+    'n',
+    'TTFT p50',
+    'TTFT p90',
+    'TTFT p99',
+    'TPOT p50',
+    'TPOT p99',
+    'tokens',
+  ]);
+  for (const t of s.targets) {
+    const ttft = t.ttft_ms;
+    const tpot = t.tpot_ms;
+    table.push([
+      t.name,
+      count(ttft?.count ?? 0),
+      ...(ttft ? [ttft.p50, ttft.p90, ttft.p99].map(ms) : ['-', '-', '-']),
+      ...(tpot ? [tpot.p50, tpot.p99].map(ms) : ['-', '-']),
+      count(t.output_tokens),
+    ]);
+  }
+  return table.toString();
+}

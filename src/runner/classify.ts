@@ -1,0 +1,154 @@
+// Reading one answer (or failure) of the gateway: where it went, and what went wrong. Pure.
+import { UsageError } from '../errors.js';
+import { oneLine } from '../io/text.js';
+import type { RequestRecord, Route, ScenarioPlan } from '../model.js';
+
+/** The gateway refused the config itself (status 400 before any provider was called). */
+export class ConfigRejectedError extends UsageError {
+  override name = 'ConfigRejectedError';
+}
+
+/** What a request ended with, before the loop stamps its start time. */
+export type Sent = Omit<RequestRecord, 'startedMs'>;
+export type Failure = NonNullable<RequestRecord['error']>;
+
+export const NO_ROUTE: Route = {
+  targetIndex: null,
+  nestedIndex: null,
+  targetPath: null,
+  provider: null,
+  retries: 0,
+};
+
+/**
+ * The route from the gateway's headers (names lower-case, `x-portkey-` stripped or not). The
+ * path in `last-used-option-index` is `config.targets[1]`, or for a nested strategy
+ * `config.targets[1].targets[0]`: the top-level index says which target the load balancer
+ * picked, the nested one which member of its group answered.
+ */
+export function routeOf(headers: Record<string, string | undefined>): Route {
+  const path = headers['last-used-option-index'] ?? headers['x-portkey-last-used-option-index'];
+  const provider = headers.provider ?? headers['x-portkey-provider'];
+  const retries = Number(
+    headers['retry-attempt-count'] ?? headers['x-portkey-retry-attempt-count'] ?? 0,
+  );
+  const top = /^config\.targets\[(\d+)\]/.exec(path?.trim() ?? '');
+  const nested = /^config\.targets\[\d+\]\.targets\[(\d+)\]/.exec(path?.trim() ?? '');
+  return {
+    targetIndex: top?.[1] === undefined ? null : Number(top[1]),
+    nestedIndex: nested?.[1] === undefined ? null : Number(nested[1]),
+    targetPath: path ?? null,
+    provider: provider || null,
+    // The gateway sends -1 when it gave up after its last attempt.
+    retries: Number.isFinite(retries) ? Math.abs(retries) : 0,
+  };
+}
+
+/** An error as the SDK throws it: an APIError with status, body and headers, or a wrapper. */
+interface SdkError {
+  status?: number;
+  error?: unknown;
+  headers?: Record<string, string | undefined>;
+  message?: string;
+  name?: string;
+}
+
+export function routeOfError(error: unknown): Route {
+  const headers = (error as SdkError)?.headers;
+  return headers ? routeOf({ ...headers }) : NO_ROUTE;
+}
+
+const TIMEOUT_CODES = new Set(['UND_ERR_HEADERS_TIMEOUT', 'UND_ERR_BODY_TIMEOUT', 'ETIMEDOUT']);
+
+/** The cause of a failed request, from the SDK's error. */
+export function describeFailure(error: unknown): Failure {
+  const e = error as SdkError;
+  if (typeof e?.status !== 'number') return describeUnanswered(error);
+  const headers = e.headers ?? {};
+  const message = oneLine(errorMessage(e));
+  // 408 is the gateway's own request_timeout; 504 a gateway or proxy giving up upstream.
+  if (e.status === 408 || e.status === 504) return { cause: 'timeout', status: e.status, message };
+  // Without the gateway's routing headers the answer came from the gateway itself, or from
+  // whatever stands in front of it (a proxy, an OpenShift router), not from a provider.
+  const routed = headers['x-portkey-last-used-option-index'] !== undefined;
+  const fromGateway = headers['x-portkey-gateway-exception'] === 'true' || !routed;
+  return { cause: fromGateway ? 'gateway-error' : 'provider-error', status: e.status, message };
+}
+
+/** No status: a body that is not JSON, or a network failure (the SDK wraps fetch's error). */
+function describeUnanswered(error: unknown): Failure {
+  const e = error as SdkError;
+  const chain = causeChain(error);
+  // A 2xx answer whose body the SDK could not parse: the gateway answered, but not with JSON.
+  if (chain.some((c) => c.name === 'SyntaxError')) {
+    return {
+      cause: 'invalid-response',
+      message: `the gateway answered with a body that is not JSON (${oneLine(e?.message ?? '')})`,
+    };
+  }
+  const codes = chain.map((c) => c.code ?? c.name ?? '');
+  if (e?.name === 'APIConnectionTimeoutError' || codes.some((code) => TIMEOUT_CODES.has(code))) {
+    return { cause: 'timeout', message: 'no answer in time (--timeout)' };
+  }
+  const detail = codes.find((code) => code && code !== 'Error' && code !== 'TypeError');
+  return {
+    cause: 'connection',
+    message: `lost the connection to the gateway (${detail ?? oneLine(e?.message ?? String(error))})`,
+  };
+}
+
+function causeChain(error: unknown): { code?: string; name?: string }[] {
+  const chain: { code?: string; name?: string }[] = [];
+  let current = error as { cause?: unknown; code?: string; name?: string } | undefined;
+  for (let depth = 0; current && depth < 5; depth++) {
+    chain.push(current);
+    current = current.cause as typeof current;
+  }
+  return chain;
+}
+
+function errorMessage(e: SdkError): string {
+  const body = e.error as { message?: unknown; error?: { message?: unknown } } | undefined;
+  const message = body?.error?.message ?? body?.message ?? e.message;
+  return typeof message === 'string' ? message : JSON.stringify(message);
+}
+
+/**
+ * A 400 whose body lists config errors means the gateway refused the config before calling any
+ * provider: every request would fail the same way, so the run stops with the gateway's reasons.
+ */
+export function configRejection(
+  error: unknown,
+  plan: ScenarioPlan,
+): ConfigRejectedError | undefined {
+  const e = error as SdkError;
+  const body = e?.error as { status?: string; message?: string; errors?: unknown } | undefined;
+  if (e?.status !== 400 || body?.status !== 'failure') return undefined;
+  const reasons = Array.isArray(body.errors) ? body.errors.map(String) : [];
+  const named = reasons.map((reason) => nameTarget(reason, plan));
+  const why = named.length > 0 ? named.join('; ') : (body.message ?? 'no reason given');
+  return new ConfigRejectedError(`the gateway rejected the config: ${why}`);
+}
+
+/** "path: targets,0,provider, message: Invalid ..." -> 'target 1 "ollama" (provider): Invalid ...' */
+function nameTarget(reason: string, plan: ScenarioPlan): string {
+  const match = /^path: targets,(\d+),?([^,]*), message: (.*)$/s.exec(reason);
+  if (!match) return oneLine(reason);
+  const index = Number(match[1]);
+  const target = plan.targets[index];
+  const field = match[2] ? ` ${match[2]}` : '';
+  let message = oneLine(match[3] ?? '');
+  if (message.startsWith("Invalid 'provider' value")) {
+    message = `unknown provider "${target?.provider}" (the gateway's list: ${message.replace(/^.*Must be one of: /, '').slice(0, 120)}…)`;
+  }
+  if (message === 'Invalid custom host') {
+    message = `the gateway refuses custom_host ${target?.customHost ?? ''} (it blocks private, internal and .local addresses unless its TRUSTED_CUSTOM_HOSTS lists the host)`;
+  }
+  return `target ${index + 1} "${target?.name ?? '?'}"${field}: ${message}`;
+}
+
+/** The start of something that is not a chat completion, for a failure's message. */
+export function preview(value: unknown): string {
+  const text = typeof value === 'string' ? value : JSON.stringify(value);
+  return oneLine(text ?? '').slice(0, 80);
+}

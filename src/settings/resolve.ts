@@ -1,0 +1,331 @@
+// Flags, .env and the targets file, parsed once into typed settings. Inner code trusts these types.
+import { accessSync, constants, existsSync, statSync } from 'node:fs';
+import { dirname, resolve } from 'node:path';
+import { UsageError } from '../errors.js';
+import { maskUrl } from '../io/redact.js';
+import { printable } from '../io/text.js';
+import type {
+  Deployment,
+  Env,
+  GateSettings,
+  GatewayConnection,
+  LoadSettings,
+  ScenarioName,
+  Settings,
+  TargetInput,
+  TargetSpec,
+  Weights,
+} from '../model.js';
+import { RESILIENCE_SCENARIOS, SCENARIO_NAMES, SEED_SCENARIOS } from '../scenarios.js';
+import { normalizeWeights } from '../weights.js';
+import { parseFaultSpec } from './faults.js';
+import { defaultTargets, readTargetsFile } from './targets.js';
+import {
+  checkHeaderSafe,
+  checkHttpUrl,
+  nonEmpty,
+  parseCount,
+  parseNonNegativeNumber,
+  parsePositiveNumber,
+  parseWeightList,
+} from './values.js';
+
+/**
+ * Latency of the simulated providers. The seed measured Ollama at ~20 s and vLLM (FP8) at ~1 s;
+ * the simulation keeps that 20:1 ratio, scaled down so a full run takes seconds.
+ */
+const DEFAULT_SIM_LATENCY_MS = { ollama: 300, openai: 15 } as const;
+
+/** Client-side limit on one request unless --timeout says otherwise. */
+const DEFAULT_TIMEOUT_MS = 60_000;
+
+/** Longest --timeout, and so the largest p99 a request can show: --max-p99 above it checks nothing. */
+const MAX_TIMEOUT_MS = 3_600_000;
+
+/** Options as commander hands them over: raw strings, not yet trusted. */
+export interface RawOptions {
+  scenario?: string;
+  requests?: string;
+  weights?: string;
+  targets?: string;
+  gateway?: string;
+  json?: boolean;
+  alpha?: string;
+  out?: string;
+  report?: string;
+  failOnSkew?: boolean;
+  minSuccessRate?: string;
+  maxP99?: string;
+  concurrency?: string;
+  rate?: string;
+  duration?: string;
+  stream?: boolean;
+  timeout?: string;
+  fault?: string[];
+}
+
+/** An input's value and the name to give it in messages (the flag, or else the variable). */
+interface Sourced {
+  value: string | undefined;
+  source: string;
+}
+
+function sourced(flag: string | undefined, flagName: string, env: Env, variable: string): Sourced {
+  return flag !== undefined
+    ? { value: flag, source: flagName }
+    : { value: nonEmpty(env[variable]), source: variable };
+}
+
+export function resolveSettings(options: RawOptions, env: Env): Settings {
+  const scenarios = parseScenario(options.scenario ?? 'all');
+  const requests =
+    options.requests !== undefined ? parseCount(options.requests, '--requests') : undefined;
+  const gatewayUrl = sourced(options.gateway, '--gateway', env, 'GATEWAY_URL');
+  const gateway = gatewayConnection(gatewayUrl, env);
+  const targetsFile = targetsFileOption(options, env);
+  const targets =
+    targetsFile.value !== undefined
+      ? readTargetsFile(targetsFile.value, targetsFile.source)
+      : defaultTargets(env);
+  applyFaults(targets, options.fault ?? [], nonEmpty(env.LB_FAULTS), gateway !== undefined);
+
+  return {
+    scenarios,
+    requests,
+    weights: weightedSplit(options, env, scenarios, targets, targetsFile),
+    deployment: deployment(gateway, gatewayUrl.source, targets, targetsFile, env),
+    json: options.json === true,
+    alpha: options.alpha === undefined ? 0.05 : parseAlpha(options.alpha),
+    out: options.out === undefined ? undefined : checkOutPath(options.out, '--out'),
+    report: options.report === undefined ? undefined : checkOutPath(options.report, '--report'),
+    load: parseLoad(options),
+    gate: parseGate(options),
+    secrets: secretsOf(gateway, targets, [env.GATEWAY_URL, options.gateway], env),
+  };
+}
+
+function targetsFileOption(options: RawOptions, env: Env): Sourced {
+  if (options.targets !== undefined && options.targets.trim() === '') {
+    throw new UsageError(`--targets: expected a file path, got ${JSON.stringify(options.targets)}`);
+  }
+  return sourced(options.targets, '--targets', env, 'LB_TARGETS_FILE');
+}
+
+/** Your own gateway needs every target's URL; without one, lb-demo simulates what has none. */
+function deployment(
+  gateway: GatewayConnection | undefined,
+  gatewaySource: string,
+  targets: TargetInput[],
+  targetsFile: Sourced,
+  env: Env,
+): Deployment {
+  if (!gateway) {
+    return {
+      kind: 'embedded',
+      targets,
+      simulation: {
+        ollamaLatencyMs: latency(env, 'SIM_OLLAMA_LATENCY_MS', DEFAULT_SIM_LATENCY_MS.ollama),
+        openaiLatencyMs: latency(env, 'SIM_VLLM_LATENCY_MS', DEFAULT_SIM_LATENCY_MS.openai),
+      },
+    };
+  }
+  const specs: TargetSpec[] = targets.map(({ weight: _w, faults: _f, customHost, ...rest }) => {
+    if (customHost === undefined) {
+      const where =
+        targetsFile.value !== undefined
+          ? `target "${rest.name}" in ${printable(targetsFile.value)} has no custom_host`
+          : `${rest.name === 'ollama' ? 'OLLAMA_URL' : 'VLLM_URL'} is not set`;
+      throw new UsageError(
+        `${where}: with a gateway of your own (${gatewaySource}), every target needs the URL the gateway should call`,
+      );
+    }
+    return { ...rest, customHost };
+  });
+  return { kind: 'own-gateway', gateway, targets: specs };
+}
+
+/** The weighted scenario's split, normalized; undefined when that scenario does not run. */
+function weightedSplit(
+  options: RawOptions,
+  env: Env,
+  scenarios: readonly ScenarioName[],
+  targets: readonly TargetInput[],
+  targetsFile: Sourced,
+): Weights | undefined {
+  const given = sourced(options.weights, '--weights', env, 'LB_WEIGHTS');
+  const weights =
+    given.value !== undefined ? parseWeightList(given.value, given.source) : undefined;
+  if (!scenarios.includes('weighted')) return undefined;
+  if (weights && weights.length !== targets.length) {
+    throw new UsageError(
+      `${given.source}: ${weights.length} weight(s) given for ${targets.length} target(s) (${targets
+        .map((t) => t.name)
+        .join(', ')})`,
+    );
+  }
+  const raw = weights ?? targets.map((t) => t.weight ?? 1);
+  if (raw.every((w) => w === 0)) {
+    throw new UsageError(
+      `${targetsFile.source} ${printable(targetsFile.value ?? '')}: all weights are zero, so the gateway could pick no target`,
+    );
+  }
+  return normalizeWeights(raw);
+}
+
+/** Faults from LB_FAULTS, then --fault (later ones win), onto targets that are simulated. */
+function applyFaults(
+  targets: TargetInput[],
+  flags: readonly string[],
+  envSpecs: string | undefined,
+  ownGateway: boolean,
+): void {
+  const specs = [
+    ...(envSpecs ?? '')
+      .split(';')
+      .filter((spec) => spec.trim() !== '')
+      .map((spec) => ({ spec, input: 'LB_FAULTS' })),
+    ...flags.map((spec) => ({ spec, input: '--fault' })),
+  ];
+  for (const { spec, input } of specs) {
+    const { target: name, faults } = parseFaultSpec(spec, input);
+    const target = targets.find((t) => t.name === name);
+    if (!target) {
+      throw new UsageError(
+        `${input}: no target named ${JSON.stringify(name)} (targets: ${targets.map((t) => t.name).join(', ')})`,
+      );
+    }
+    target.faults = { ...target.faults, ...faults };
+  }
+  const real = targets.find((t) => t.faults && (t.customHost !== undefined || ownGateway));
+  if (real) {
+    throw new UsageError(
+      `faults for "${real.name}": faults can only be injected into lb-demo's own simulated providers, not into ${real.customHost ? maskUrl(real.customHost) : 'a provider behind your gateway'}`,
+    );
+  }
+}
+
+/** --rate and --concurrency, --requests and --duration exclude each other (commander checks). */
+function parseLoad(options: RawOptions): LoadSettings {
+  const load: LoadSettings = {
+    concurrency:
+      options.concurrency === undefined
+        ? 1
+        : parseCount(options.concurrency, '--concurrency', 10_000),
+    stream: options.stream === true,
+    timeoutMs:
+      options.timeout === undefined
+        ? DEFAULT_TIMEOUT_MS
+        : parsePositiveNumber(options.timeout, '--timeout', MAX_TIMEOUT_MS),
+  };
+  if (options.rate !== undefined) load.rate = parsePositiveNumber(options.rate, '--rate', 100_000);
+  if (options.duration !== undefined) {
+    load.durationMs = parsePositiveNumber(options.duration, '--duration', 86_400) * 1000;
+  }
+  return load;
+}
+
+function parseGate(options: RawOptions): GateSettings {
+  const gate: GateSettings = { failOnSkew: options.failOnSkew === true };
+  if (options.minSuccessRate !== undefined) {
+    gate.minSuccessRatePct = parseNonNegativeNumber(
+      options.minSuccessRate,
+      '--min-success-rate',
+      100,
+    );
+  }
+  if (options.maxP99 !== undefined) {
+    gate.maxP99Ms = parsePositiveNumber(options.maxP99, '--max-p99', MAX_TIMEOUT_MS);
+  }
+  return gate;
+}
+
+function parseAlpha(raw: string): number {
+  const alpha = parseNonNegativeNumber(raw, '--alpha', 1);
+  if (alpha === 0 || alpha === 1) {
+    throw new UsageError(
+      `--alpha: expected a significance level between 0 and 1 (exclusive), got ${raw.trim()}`,
+    );
+  }
+  return alpha;
+}
+
+/** Fails before the run, not after it, when the results could not be written. */
+function checkOutPath(raw: string, input: string): string {
+  const path = raw.trim();
+  if (path === '') throw new UsageError(`${input}: expected a file path, got ""`);
+  const dir = dirname(resolve(path));
+  try {
+    if (!statSync(dir).isDirectory()) throw new Error('not a directory');
+    accessSync(dir, constants.W_OK);
+  } catch {
+    throw new UsageError(
+      `${input} ${printable(path)}: cannot write into ${printable(dir)} (missing or not writable)`,
+    );
+  }
+  if (existsSync(path) && statSync(path).isDirectory()) {
+    throw new UsageError(`${input} ${printable(path)}: is a directory`);
+  }
+  return path;
+}
+
+function parseScenario(raw: string): ScenarioName[] {
+  const name = raw.trim();
+  if (name === 'all') return [...SEED_SCENARIOS];
+  if (name === 'resilience') return [...RESILIENCE_SCENARIOS];
+  if ((SCENARIO_NAMES as readonly string[]).includes(name)) return [name as ScenarioName];
+  throw new UsageError(`--scenario: unknown scenario ${JSON.stringify(raw)}`);
+}
+
+/**
+ * http://host:8787 and http://host:8787/v1 both mean the gateway's /v1 API. A user:password in
+ * the URL (a gateway behind basic auth) becomes an Authorization header.
+ */
+function gatewayConnection(raw: Sourced, env: Env): GatewayConnection | undefined {
+  if (raw.value === undefined) return undefined;
+  const url = new URL(checkHttpUrl(raw.value, raw.source));
+  const apiKey = nonEmpty(env.PORTKEY_API_KEY);
+  const user = decodeURIComponent(url.username);
+  const password = decodeURIComponent(url.password);
+  url.username = '';
+  url.password = '';
+  const base = url.href.replace(/\/+$/, '');
+  return {
+    url: url.pathname === '/' ? `${base}/v1` : base,
+    ...(apiKey ? { apiKey: checkHeaderSafe(apiKey, 'PORTKEY_API_KEY') } : {}),
+    ...(user || password
+      ? { authorization: `Basic ${Buffer.from(`${user}:${password}`).toString('base64')}` }
+      : {}),
+  };
+}
+
+/**
+ * Every secret the settings hold, for the redactor: keys, URL passwords, auth headers. A URL's
+ * user name is not treated as one: masking every "alice" in the output would garble it.
+ */
+function secretsOf(
+  gateway: GatewayConnection | undefined,
+  targets: readonly TargetInput[],
+  gatewayUrls: readonly (string | undefined)[],
+  env: Env,
+): string[] {
+  const secrets = [
+    gateway?.apiKey,
+    gateway?.authorization,
+    gateway?.authorization?.replace(/^Basic /, ''),
+    env.PORTKEY_API_KEY,
+    ...targets.map((t) => t.apiKey),
+  ];
+  for (const raw of [...gatewayUrls, ...targets.map((t) => t.customHost)]) {
+    try {
+      secrets.push(decodeURIComponent(new URL(raw ?? '').password));
+    } catch {
+      // not a URL: nothing to take
+    }
+  }
+  return secrets.filter((s): s is string => typeof s === 'string' && s !== '');
+}
+
+function latency(env: Env, name: string, fallback: number): number {
+  const raw = nonEmpty(env[name]);
+  return raw === undefined ? fallback : parseNonNegativeNumber(raw, name, 600_000);
+}

@@ -1,0 +1,149 @@
+// Reference values below were computed independently with scipy/numpy (see the comments).
+import { describe, expect, it } from 'vitest';
+import type { RequestRecord } from '../../src/model.js';
+import { summarizeScenario } from '../../src/stats/tally.js';
+import { normalizeWeights } from '../../src/weights.js';
+
+const expected = [
+  { name: 'ollama', provider: 'ollama', weight: 0.25 },
+  { name: 'vllm', provider: 'openai', weight: 0.75 },
+];
+
+type Fields = Pick<RequestRecord, 'ok' | 'latencyMs' | 'targetIndex' | 'error'>;
+
+function ok(targetIndex: number | null, latencyMs: number): Fields {
+  return { ok: true, latencyMs, targetIndex };
+}
+
+function failed(targetIndex: number | null, cause: 'provider-error' | 'connection'): Fields {
+  return { ok: false, latencyMs: 1, targetIndex, error: { cause, message: 'x' } };
+}
+
+const weightsOf = (targets: { weight: number }[]) => normalizeWeights(targets.map((t) => t.weight));
+
+describe('summarizeScenario', () => {
+  // The seed's weighted run: 7 vllm, 3 ollama out of 10, with its latencies.
+  const seed = [
+    ok(1, 946),
+    ok(0, 17743),
+    ok(1, 928),
+    ok(1, 958),
+    ok(1, 963),
+    ok(1, 950),
+    ok(0, 17740),
+    ok(1, 951),
+    ok(1, 922),
+    ok(0, 17664),
+  ];
+
+  it('counts, shares and deviations of the seed weighted run', () => {
+    const s = summarizeScenario(seed, expected, weightsOf(expected));
+    expect(s).toMatchObject({
+      requests: 10,
+      succeeded: 10,
+      failed: 0,
+      successRate: 1,
+      attributed: 10,
+    });
+    expect(s.targets.map((t) => [t.name, t.count, t.routed, t.share])).toEqual([
+      ['ollama', 3, 3, 0.3],
+      ['vllm', 7, 7, 0.7],
+    ]);
+    expect(s.targets[0]?.deviationPp).toBeCloseTo(5, 10);
+    expect(s.targets[1]?.deviationPp).toBeCloseTo(-5, 10);
+    expect(s.unattributed).toBe(0);
+  });
+
+  it('latency of the seed run, overall and per target (numpy.percentile, linear)', () => {
+    const s = summarizeScenario(seed, expected, weightsOf(expected));
+    expect(s.latencyMs?.avg).toBeCloseTo(5976.5, 10); // 59765 / 10
+    expect(s.latencyMs).toMatchObject({ count: 10, min: 922, max: 17743 });
+    expect(s.latencyMs?.p50).toBeCloseTo(954.5, 10);
+    expect(s.latencyMs?.p90).toBeCloseTo(17740.3, 10);
+    expect(s.latencyMs?.p95).toBeCloseTo(17741.65, 10);
+    expect(s.latencyMs?.p99).toBeCloseTo(17742.73, 10);
+    const vllm = s.targets[1]?.latencyMs;
+    expect(vllm).toMatchObject({ count: 7, min: 922, max: 963, p50: 950 });
+    expect(vllm?.p90).toBeCloseTo(960, 10);
+    expect(vllm?.p99).toBeCloseTo(962.7, 10);
+    expect(s.targets[0]?.latencyMs).toMatchObject({ count: 3, min: 17664, max: 17743 });
+  });
+
+  it('judges the seed split: exact binomial, p = 0.71843 (scipy binomtest(3, 10, 0.25))', () => {
+    const s = summarizeScenario(seed, expected, weightsOf(expected));
+    expect(s.fit.method).toBe('exact-binomial');
+    expect(s.fit.pValue).toBeCloseTo(0.7184324264526367, 6);
+    expect(s.fit.consistent).toBe(true);
+    // Wilson 95% intervals of 3/10 and 7/10
+    expect(s.targets[0]?.ci95[0]).toBeCloseTo(0.10779126740630099, 6);
+    expect(s.targets[0]?.ci95[1]).toBeCloseTo(0.6032218525388546, 6);
+    expect(s.targets[1]?.ci95[0]).toBeCloseTo(0.39677814746114537, 6);
+    // binom.ppf(0.025 / 0.975, 10, p)
+    expect(s.targets.map((t) => t.expectedRange)).toEqual([
+      [0, 5],
+      [5, 10],
+    ]);
+    expect(s.requestsFor5ppSkew).toBeGreaterThan(10);
+  });
+
+  it('judges routing, not answers: failed requests count for the target they were routed to', () => {
+    const records = [
+      ok(1, 10),
+      ok(1, 30),
+      ok(0, 200),
+      failed(0, 'provider-error'),
+      failed(null, 'connection'),
+      ok(null, 20),
+    ];
+    const s = summarizeScenario(records, expected, weightsOf(expected));
+    expect(s).toMatchObject({
+      requests: 6,
+      succeeded: 4,
+      failed: 2,
+      attributed: 4,
+      unattributed: 1,
+    });
+    expect(s.successRate).toBeCloseTo(4 / 6, 12);
+    expect(s.latencyMs).toMatchObject({ count: 4, avg: 65, min: 10, max: 200 });
+    expect(s.targets[0]).toMatchObject({ count: 1, failed: 1, routed: 2, share: 0.5 });
+    expect(s.targets[1]).toMatchObject({ count: 2, failed: 0, routed: 2, share: 0.5 });
+    expect(s.targets[1]?.deviationPp).toBeCloseTo(-25, 10);
+    expect(s.failuresByCause).toEqual({ 'provider-error': 1, connection: 1 });
+    // scipy binomtest(2, 4, 0.25) and the Wilson interval of 2/4
+    expect(s.fit.pValue).toBeCloseTo(0.26171875, 8);
+    expect(s.targets[0]?.ci95[0]).toBeCloseTo(0.15003898915214947, 6);
+    expect(s.targets[0]?.ci95[1]).toBeCloseTo(0.8499610108478506, 6);
+  });
+
+  it('fails the verdict when a weight-0 target receives traffic, whatever the p-value', () => {
+    const zero = [
+      { name: 'a', provider: 'openai', weight: 1 },
+      { name: 'off', provider: 'openai', weight: 0 },
+    ];
+    const clean = summarizeScenario([ok(0, 1), ok(0, 1), ok(0, 1)], zero, weightsOf(zero));
+    expect(clean.fit.consistent).toBe(true);
+    const leak = summarizeScenario([ok(0, 1), ok(0, 1), ok(1, 1)], zero, weightsOf(zero));
+    expect(leak.fit.consistent).toBe(false);
+    expect(leak.fit.zeroWeightViolations).toEqual([1]);
+  });
+
+  it('reports an empty run without dividing by zero', () => {
+    const s = summarizeScenario([], expected, weightsOf(expected));
+    expect(s).toMatchObject({
+      requests: 0,
+      succeeded: 0,
+      failed: 0,
+      successRate: 0,
+      latencyMs: null,
+    });
+    expect(s.targets.map((t) => t.share)).toEqual([0, 0]);
+    expect(s.targets.map((t) => t.deviationPp)).toEqual([-25, -75]);
+    expect(s.fit.pValue).toBe(1);
+  });
+
+  it('does not attribute an index beyond the configured targets', () => {
+    const s = summarizeScenario([ok(5, 1)], expected, weightsOf(expected));
+    expect(s.unattributed).toBe(1);
+    expect(s.targets.map((t) => t.count)).toEqual([0, 0]);
+  });
+});
