@@ -13,7 +13,7 @@ import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { startGateway } from '../src/local/gateway.js';
 import { startSimulatedProvider } from '../src/local/simulator/server.js';
-import type { TargetSpec } from '../src/model.js';
+import type { TargetSpec } from '../src/model/input.js';
 import { loadBalanceConfig } from '../src/portkey-config.js';
 import { equalWeights } from '../src/weights.js';
 

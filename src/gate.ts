@@ -1,5 +1,6 @@
 // The gate that turns a run into a check for CI: each check asked for, on each scenario. Pure.
-import type { CheckOutcome, GateSettings, ScenarioSummary } from './model.js';
+import type { GateSettings } from './model/input.js';
+import type { CheckOutcome, ScenarioSummary } from './model/stats.js';
 import { methodName, verdictText } from './report/format.js';
 
 export function evaluateGate(
@@ -8,6 +9,10 @@ export function evaluateGate(
 ): CheckOutcome[] {
   const outcomes: CheckOutcome[] = [];
   for (const { scenario, summary } of results) {
+    // Always on, listed only when it fails: a scenario in which nothing succeeded measured
+    // nothing, with or without gate flags.
+    if (summary.requests > 0 && summary.succeeded === 0)
+      outcomes.push(noSuccess(scenario, summary));
     if (gate.failOnSkew) outcomes.push(skewCheck(scenario, summary));
     if (gate.minSuccessRatePct !== undefined) {
       outcomes.push(successCheck(scenario, summary, gate.minSuccessRatePct));
@@ -23,10 +28,25 @@ function skewCheck(scenario: string, summary: ScenarioSummary): CheckOutcome {
   return {
     check: 'fail-on-skew',
     scenario,
-    passed: fit.consistent,
+    // No evidence, no pass: an inconclusive verdict fails the check too.
+    passed: fit.outcome === 'consistent',
     value: fit.pValue,
     threshold: fit.alpha,
     message: `${scenario}: split ${verdictText(fit, names)}, ${methodName(fit)}, alpha ${fit.alpha}`,
+  };
+}
+
+function noSuccess(scenario: string, summary: ScenarioSummary): CheckOutcome {
+  const causes = Object.entries(summary.failuresByCause)
+    .map(([cause, n]) => `${cause} ${n}`)
+    .join(', ');
+  return {
+    check: 'any-success',
+    scenario,
+    passed: false,
+    value: 0,
+    threshold: null,
+    message: `${scenario}: no request succeeded (${summary.failed} failed: ${causes})`,
   };
 }
 

@@ -1,11 +1,6 @@
 // Builds the Portkey gateway configs lb-demo sends. Pure: no I/O, no process, no SDK.
-import type {
-  FallbackGroup,
-  LoadBalanceConfig,
-  PortkeyTarget,
-  TargetSpec,
-  Weights,
-} from './model.js';
+import type { TargetSpec, Weights } from './model/input.js';
+import type { FallbackGroup, Leaf, LoadBalanceConfig, PortkeyTarget } from './model/plan.js';
 
 /**
  * The gateway forwards api_key as the provider's bearer token. Ollama and vLLM deployments
@@ -36,13 +31,39 @@ export function failoverConfig(
   return {
     strategy: { mode: 'loadbalance' },
     targets: targets.map(
-      (target, i): FallbackGroup => ({
+      (_, i): FallbackGroup => ({
         strategy: { mode: 'fallback' },
-        targets: [target, ...targets.filter((_, j) => j !== i)].map(portkeyTarget),
+        targets: fallbackOrder(i, targets.length).map((j) =>
+          portkeyTarget(targets[j] as TargetSpec),
+        ),
         weight: weights[i] ?? 0,
       }),
     ),
   };
+}
+
+/** Target i first, then the others in order. */
+function fallbackOrder(i: number, n: number): number[] {
+  return [i, ...Array.from({ length: n }, (_, j) => j).filter((j) => j !== i)];
+}
+
+/**
+ * The leaves of a config lb-demo built, by the path the gateway reports for each: a flat
+ * loadbalance has config.targets[i]; a group of failoverConfig has config.targets[i].targets[m]
+ * for its m-th member.
+ */
+export function leavesOf(config: LoadBalanceConfig): Leaf[] {
+  const n = config.targets.length;
+  return config.targets.flatMap((node, i): Leaf[] =>
+    'strategy' in node
+      ? fallbackOrder(i, n).map((target, depth) => ({
+          path: `config.targets[${i}].targets[${depth}]`,
+          picked: i,
+          target,
+          fallbackDepth: depth,
+        }))
+      : [{ path: `config.targets[${i}]`, picked: i, target: i, fallbackDepth: 0 }],
+  );
 }
 
 /** Adds the gateway's retry: `attempts` more tries of the same target on these statuses. */

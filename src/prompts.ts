@@ -1,5 +1,4 @@
 // What lb-demo asks the models: the seed's short questions, in turn.
-import type { ScenarioPlan } from './model.js';
 
 export const PROMPTS = [
   'What is AI?',
@@ -13,6 +12,6 @@ export const PROMPTS = [
 ] as const;
 
 /** The prompt of the request with this 0-based sequence number. */
-export function promptFor(plan: ScenarioPlan, seq: number): string {
+export function promptFor(plan: { prompts: readonly string[] }, seq: number): string {
   return plan.prompts[seq % plan.prompts.length] ?? 'Hello!';
 }

@@ -1,9 +1,11 @@
 // What each scenario sends and what it expects: the seed's three (round-robin, weighted,
 // distribution) and three resilience scenarios (failover, retry, timeout) that inject faults into
 // the simulated providers and run with and without the gateway feature that absorbs them.
-import type { Disruption, ScenarioName, ScenarioPlan, TargetSpec, Weights } from './model.js';
+import type { ScenarioName, TargetSpec, Weights } from './model/input.js';
+import type { Disruption, ScenarioPlan } from './model/plan.js';
 import {
   failoverConfig,
+  leavesOf,
   loadBalanceConfig,
   withRequestTimeout,
   withRetry,
@@ -42,10 +44,13 @@ export interface PlanOptions {
 }
 
 /** What every plan starts from: equal weights, the seed's prompts, a line per request. */
-type Base = Omit<ScenarioPlan, 'number' | 'title' | 'strategy' | 'config'>;
+type Base = Omit<ScenarioPlan, 'number' | 'title' | 'strategy' | 'config' | 'leaves'>;
+
+/** A plan as the builders write it; the leaves come from the config. */
+type Built = Omit<ScenarioPlan, 'leaves'>;
 
 /** A scenario's runs: one for the seed's, two (without and with the remedy) for resilience. */
-type Builder = (base: Base, options: PlanOptions) => ScenarioPlan[];
+type Builder = (base: Base, options: PlanOptions) => Built[];
 
 export function planScenario(
   name: ScenarioName,
@@ -64,7 +69,7 @@ export function planScenario(
     maxTokens: 100,
     display: 'per-request',
   };
-  return BUILDERS[name](base, options);
+  return BUILDERS[name](base, options).map((plan) => ({ ...plan, leaves: leavesOf(plan.config) }));
 }
 
 const BUILDERS: Record<ScenarioName, Builder> = {

@@ -1,6 +1,6 @@
 // Weights become `Weights` here and nowhere else: scaled to sum to 1, zero weights kept at zero
 // (the gateway never picks them). Raw weights are checked at the edge (src/settings/values.ts).
-import type { Weights } from './model.js';
+import type { Weights } from './model/input.js';
 
 /** Scales weights so that they sum to 1. Throws when there is nothing to scale. */
 export function normalizeWeights(raw: readonly number[]): Weights {

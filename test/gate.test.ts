@@ -8,11 +8,11 @@ const targets = [
   { name: 'b', provider: 'openai' },
 ];
 const half = normalizeWeights([1, 1]);
-const ok = (targetIndex: number, latencyMs: number) => ({ ok: true, latencyMs, targetIndex });
-const fail = (targetIndex: number) => ({
+const ok = (pickedIndex: number, latencyMs: number) => ({ ok: true, latencyMs, pickedIndex });
+const fail = (pickedIndex: number) => ({
   ok: false,
   latencyMs: 1,
-  targetIndex,
+  pickedIndex,
   error: { cause: 'provider-error' as const, message: 'x' },
 });
 
@@ -42,7 +42,7 @@ describe('evaluateGate', () => {
       threshold: 0.05,
     });
     expect(bad?.message).toBe(
-      "weighted: split differs from the configured weights (p < 0.0001), Pearson's chi-square test, alpha 0.05",
+      'weighted: split differs from the configured weights (p < 0.0001), exact binomial test, alpha 0.05',
     );
     const [good] = evaluateGate([{ scenario: 'w', summary: balanced }], { failOnSkew: true });
     expect(good?.passed).toBe(true);
@@ -78,11 +78,39 @@ describe('evaluateGate', () => {
     });
     expect(under?.passed).toBe(true);
     const none = summarizeScenario([fail(0)], targets, half);
-    const [missing] = evaluateGate([{ scenario: 'd', summary: none }], {
+    const [nothing, missing] = evaluateGate([{ scenario: 'd', summary: none }], {
       failOnSkew: false,
       maxP99Ms: 1000,
     });
+    expect(nothing).toMatchObject({ check: 'any-success', passed: false });
     expect(missing?.passed).toBe(false);
     expect(missing?.message).toMatch(/no successful request/);
+  });
+
+  it('fails a scenario in which no request succeeded, with or without gate flags', () => {
+    const none = summarizeScenario([fail(0), fail(1)], targets, half);
+    expect(evaluateGate([{ scenario: 'w', summary: none }], { failOnSkew: false })).toEqual([
+      {
+        check: 'any-success',
+        scenario: 'w',
+        passed: false,
+        value: 0,
+        threshold: null,
+        message: 'w: no request succeeded (2 failed: provider-error 2)',
+      },
+    ]);
+    expect(evaluateGate([{ scenario: 'w', summary: balanced }], { failOnSkew: false })).toEqual([]);
+  });
+
+  it('fails --fail-on-skew on an inconclusive verdict: no evidence, no pass', () => {
+    const unattributed = summarizeScenario(
+      [ok(0, 1), fail(0), { ok: true, latencyMs: 1, pickedIndex: null }],
+      targets,
+      half,
+    );
+    expect(unattributed.fit.outcome).toBe('inconclusive');
+    const [check] = evaluateGate([{ scenario: 'w', summary: unattributed }], { failOnSkew: true });
+    expect(check?.passed).toBe(false);
+    expect(check?.message).toMatch(/^w: split inconclusive: /);
   });
 });

@@ -35,10 +35,16 @@ describe('the layout of src/', () => {
     expect(long).toEqual([]);
   });
 
-  it('keeps the shared vocabulary free of code and imports', () => {
-    const model = readFileSync(join(SRC, 'model.ts'), 'utf8');
-    expect(importsOf(join(SRC, 'model.ts'))).toEqual([]);
-    expect(model).not.toMatch(/^export (const|function|class|let)/m);
+  it('keeps the shared vocabulary (src/model/) types only, importing nothing else', () => {
+    for (const f of under('model/')) {
+      expect(
+        importsOf(f.path).filter((i) => !i.startsWith('model/')),
+        f.name,
+      ).toEqual([]);
+      expect(readFileSync(f.path, 'utf8'), f.name).not.toMatch(
+        /^export (const|function|class|let)/m,
+      );
+    }
   });
 
   it('parses input without reaching into the embedded stack, the runner or the report', () => {

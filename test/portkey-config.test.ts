@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { TargetSpec } from '../src/model.js';
+import type { TargetSpec } from '../src/model/input.js';
 import {
   failoverConfig,
   loadBalanceConfig,

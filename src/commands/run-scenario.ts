@@ -2,10 +2,14 @@
 import { performance } from 'node:perf_hooks';
 import type { ChalkInstance } from 'chalk';
 import type { CliIO } from '../io/streams.js';
-import type { GatewayConnection, ScenarioPlan, ScenarioResult, Settings } from '../model.js';
+import type { GatewayConnection, Settings } from '../model/input.js';
+import type { ScenarioPlan } from '../model/plan.js';
+import type { RequestRecord } from '../model/request.js';
+import type { ScenarioResult } from '../model/run.js';
 import { startProgressBar } from '../report/progress.js';
 import { formatProgress, formatRequestLine } from '../report/text/live.js';
 import { runScenario } from '../runner/loop.js';
+import { watchGateway } from '../runner/reach.js';
 import { createTally, summarizeTally, tallyRecord } from '../stats/tally.js';
 
 /** Above this many requests a scenario shows progress instead of a line per request. */
@@ -18,16 +22,71 @@ export interface ScenarioOutput {
   c: ChalkInstance;
 }
 
+/** What the embedded stack adds to a run: its simulators' knowledge and its gateway's fate. */
+export interface ScenarioHooks {
+  /** Told how many requests have completed, after each one (for faults set mid-run). */
+  onCompleted: (count: number) => void;
+  /** Tags requests with this header, and fills in what lb-demo's simulators know of each. */
+  attribute?: { header: string; complete: (record: RequestRecord) => RequestRecord };
+  /** Aborted when the embedded gateway's process exits. */
+  gatewayGone?: AbortSignal;
+}
+
 export async function runOneScenario(
   plan: ScenarioPlan,
   connection: GatewayConnection,
   settings: Settings,
-  /** Told how many requests have completed, after each one (for faults set mid-run). */
-  onCompleted: (count: number) => void,
-  { io, say, c }: ScenarioOutput,
+  hooks: ScenarioHooks,
+  out: ScenarioOutput,
 ): Promise<ScenarioResult> {
-  const names = plan.targets.map((t) => t.name);
   const tally = createTally(plan.targets, plan.weights);
+  const show = progressDisplay(plan, settings, out);
+  const watch = watchGateway(connection, hooks.gatewayGone);
+  const stop = AbortSignal.any([watch.signal, ...(out.io.signal ? [out.io.signal] : [])]);
+  const tag = hooks.attribute && {
+    header: hooks.attribute.header,
+    prefix: `${plan.name}${plan.variant ? `-${plan.variant.replace(/\W+/g, '-')}` : ''}`,
+  };
+  let done = 0;
+  const onRecord = (sent: RequestRecord) => {
+    const record = hooks.attribute ? hooks.attribute.complete(sent) : sent;
+    watch.observe(record);
+    tallyRecord(tally, record);
+    done += 1;
+    hooks.onCompleted(done);
+    show.record(record);
+  };
+  let outcome: Awaited<ReturnType<typeof runScenario>>;
+  try {
+    const shape = {
+      ...settings.load,
+      ...(plan.requests !== undefined ? { requests: plan.requests } : {}),
+      ...(tag ? { tag } : {}),
+    };
+    // A gone gateway answers nothing more: no point waiting out the Ctrl-C grace for it.
+    const graceMs = () => (watch.signal.aborted ? 1_000 : 5_000);
+    const options = { signal: stop, graceMs, onRecord, hold: watch.hold };
+    outcome = await runScenario(plan, connection, shape, options);
+  } finally {
+    show.stop();
+  }
+  const gone = watch.signal.aborted;
+  return {
+    plan,
+    summary: summarizeTally(tally, settings.alpha, outcome.elapsedMs),
+    interrupted: outcome.interrupted,
+    stopReason: gone ? 'gateway-gone' : outcome.interrupted ? 'interrupted' : null,
+    ...(gone ? { gatewayGoneReason: String(watch.signal.reason) } : {}),
+    load: settings.load,
+  };
+}
+
+/**
+ * A line per request (the seed's tests 1 and 2), a progress bar on a terminal, or a progress
+ * line every tenth of the run (at least every 5 requests) and at the end.
+ */
+function progressDisplay(plan: ScenarioPlan, settings: Settings, { io, say, c }: ScenarioOutput) {
+  const names = plan.targets.map((t) => t.name);
   const perRequestLines =
     plan.display === 'per-request' &&
     plan.requests !== undefined &&
@@ -41,38 +100,20 @@ export async function runOneScenario(
   const split = names.map(() => 0);
   let done = 0;
   let errors = 0;
-
-  let outcome: Awaited<ReturnType<typeof runScenario>>;
-  try {
-    outcome = await runScenario(
-      plan,
-      connection,
-      { ...settings.load, ...(plan.requests !== undefined ? { requests: plan.requests } : {}) },
-      {
-        ...(io.signal ? { signal: io.signal } : {}),
-        onRecord: (record) => {
-          tallyRecord(tally, record);
-          done += 1;
-          onCompleted(done);
-          if (!record.ok) errors += 1;
-          if (record.targetIndex !== null && record.targetIndex < split.length) {
-            split[record.targetIndex] = (split[record.targetIndex] ?? 0) + 1;
-          }
-          if (perRequestLines) say(formatRequestLine(record, plan, c));
-          else if (bar) bar.update({ done, errors, split, elapsedMs: performance.now() - started });
-          else if (done % step === 0) say(formatProgress(done, plan.requests));
-        },
-      },
-    );
-  } finally {
-    bar?.stop();
-  }
-  // Progress lines: the seed's every 5 requests, at most about ten per scenario, and the last.
-  if (!perRequestLines && !bar && done % step !== 0) say(formatProgress(done, plan.requests));
   return {
-    plan,
-    summary: summarizeTally(tally, settings.alpha, outcome.elapsedMs),
-    interrupted: outcome.interrupted,
-    load: settings.load,
+    record(record: RequestRecord) {
+      done += 1;
+      if (!record.ok) errors += 1;
+      if (record.pickedIndex !== null && record.pickedIndex < split.length) {
+        split[record.pickedIndex] = (split[record.pickedIndex] ?? 0) + 1;
+      }
+      if (perRequestLines) say(formatRequestLine(record, plan, c));
+      else if (bar) bar.update({ done, errors, split, elapsedMs: performance.now() - started });
+      else if (done % step === 0) say(formatProgress(done, plan.requests));
+    },
+    stop() {
+      bar?.stop();
+      if (!perRequestLines && !bar && done % step !== 0) say(formatProgress(done, plan.requests));
+    },
   };
 }

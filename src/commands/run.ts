@@ -4,15 +4,12 @@ import { evaluateGate } from '../gate.js';
 import { writeFileAtomically } from '../io/files.js';
 import { createRedactor, type Redactor } from '../io/redact.js';
 import { type CliIO, colours, filtered, packageVersion } from '../io/streams.js';
+import { attributeFromSimulators } from '../local/attribution.js';
 import { disruptor } from '../local/disruptor.js';
+import { REQUEST_ID_HEADER } from '../local/simulator/server.js';
 import { type EmbeddedStack, startEmbeddedStack } from '../local/stack.js';
-import type {
-  GatewayConnection,
-  RunContext,
-  ScenarioResult,
-  Settings,
-  TargetSpec,
-} from '../model.js';
+import type { GatewayConnection, Settings, TargetSpec } from '../model/input.js';
+import type { RunContext, ScenarioResult } from '../model/run.js';
 import { parseResultsDocument } from '../report/document.js';
 import { scenarioLabel } from '../report/format.js';
 import { renderHtmlReport } from '../report/html/page.js';
@@ -20,10 +17,10 @@ import { buildResultsDocument, scenarioEntry } from '../report/json.js';
 import { formatBanner, formatScenarioHeader } from '../report/text/live.js';
 import { formatScenarioResult } from '../report/text/scenario.js';
 import { formatChecks, formatComparison, formatSummary } from '../report/text/summary.js';
-import { checkReachable } from '../runner/transport.js';
+import { checkReachable } from '../runner/reach.js';
 import { planScenario } from '../scenarios.js';
 import { formatFaults } from '../settings/faults.js';
-import { runOneScenario, type ScenarioOutput } from './run-scenario.js';
+import { runOneScenario, type ScenarioHooks, type ScenarioOutput } from './run-scenario.js';
 
 export async function runDemo(settings: Settings, rawIo: CliIO): Promise<number> {
   // Whatever leaves the process goes through the redactor: a provider's error message can echo
@@ -91,7 +88,7 @@ async function runScenarios(
 ): Promise<ScenarioResult[]> {
   const results: ScenarioResult[] = [];
   for (const name of settings.scenarios) {
-    if (out.io.signal?.aborted) break;
+    if (out.io.signal?.aborted || results.some((r) => r.stopReason === 'gateway-gone')) break;
     const plans = planScenario(name, targets, {
       ...(settings.requests !== undefined ? { requests: settings.requests } : {}),
       ...(settings.load.durationMs !== undefined ? { durationMs: settings.load.durationMs } : {}),
@@ -99,16 +96,29 @@ async function runScenarios(
     });
     const entries = [];
     for (const plan of plans) {
-      if (out.io.signal?.aborted) break;
+      if (out.io.signal?.aborted || results.some((r) => r.stopReason === 'gateway-gone')) break;
       out.say(formatScenarioHeader(plan, settings.load, out.c));
       const disrupt = disruptor(plan, stack?.simulated ?? new Map());
       try {
         await disrupt.start();
-        const result = await runOneScenario(plan, connection, settings, disrupt.completed, out);
+        const hooks: ScenarioHooks = {
+          onCompleted: disrupt.completed,
+          ...(stack
+            ? {
+                attribute: {
+                  header: REQUEST_ID_HEADER,
+                  complete: attributeFromSimulators(plan, stack.takeAttempts),
+                },
+                gatewayGone: stack.gateway.gone,
+              }
+            : {}),
+        };
+        const result = await runOneScenario(plan, connection, settings, hooks, out);
         results.push(result);
         entries.push(scenarioEntry(result));
         out.say(formatScenarioResult(scenarioEntry(result), out.c));
       } finally {
+        stack?.clearAttempts();
         await disrupt.restore();
       }
     }
@@ -133,6 +143,7 @@ function finish(
   const served = [...(stack?.simulated ?? [])].map(([target, sim]) => ({
     target,
     chatCompletions: sim.served().chatCompletions,
+    chatRequests: sim.served().chatRequests,
   }));
   const document = buildResultsDocument(context, results, served, checks);
   const text = `${JSON.stringify(document, null, 2)}\n`;
@@ -160,5 +171,13 @@ function finish(
     say(c.dim(`HTML report written to ${settings.report}\n`));
   }
   if (io.signal?.aborted) return EXIT.interrupted;
+  const gone = results.find((r) => r.stopReason === 'gateway-gone');
+  if (gone) {
+    const completed = results.reduce((n, r) => n + r.summary.requests, 0);
+    io.stderr.write(
+      `lb-demo: the gateway went away during ${scenarioLabel(gone.plan)}: ${gone.gatewayGoneReason ?? 'no answer'}; the report covers the ${completed} request(s) that completed\n`,
+    );
+    return EXIT.cannotRun;
+  }
   return failedChecks.length > 0 ? EXIT.checkFailed : EXIT.ok;
 }

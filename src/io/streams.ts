@@ -1,7 +1,7 @@
 // Where a command writes, and how: the streams, their colours, the package's own version.
 import { readFileSync } from 'node:fs';
 import { Chalk, type ChalkInstance, supportsColor } from 'chalk';
-import type { Env } from '../model.js';
+import type { Env } from '../model/input.js';
 
 export interface OutputStream {
   write(text: string): unknown;

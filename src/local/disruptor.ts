@@ -1,6 +1,6 @@
 // Injects a scenario's faults into the simulated providers, and puts them back afterwards.
 import { UsageError } from '../errors.js';
-import type { ScenarioPlan } from '../model.js';
+import type { ScenarioPlan } from '../model/plan.js';
 import type { SimulatedProvider } from './simulator/server.js';
 
 export interface Disruptor {

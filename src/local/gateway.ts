@@ -10,6 +10,8 @@ export interface RunningGateway {
   /** Base URL for the SDK, e.g. http://127.0.0.1:40123/v1. */
   url: string;
   version: string;
+  /** Aborted, with the reason in words, if the gateway process ends before stop() is called. */
+  gone: AbortSignal;
   stop(): Promise<void>;
 }
 
@@ -41,6 +43,9 @@ net.Server.prototype.listen = function (...args) {
 process.on('disconnect', () => process.exit(0));
 `;
 
+/** Room for a config of several thousand targets in the x-portkey-config header. */
+const MAX_HEADER_BYTES = 1024 * 1024;
+
 export async function startGateway(options: GatewayOptions = {}): Promise<RunningGateway> {
   const packageJsonPath = createRequire(import.meta.url).resolve(
     '@portkey-ai/gateway/package.json',
@@ -53,6 +58,8 @@ export async function startGateway(options: GatewayOptions = {}): Promise<Runnin
     process.execPath,
     [
       `--import=data:text/javascript,${encodeURIComponent(LOOPBACK_PRELOAD)}`,
+      // The config travels in one header; Node's 16 KB default would refuse about 110 targets.
+      `--max-http-header-size=${MAX_HEADER_BYTES}`,
       entry,
       '--port=0',
       '--headless',
@@ -89,11 +96,22 @@ export async function startGateway(options: GatewayOptions = {}): Promise<Runnin
     );
   });
   child.removeAllListeners('exit');
+  const gone = new AbortController();
+  let stopping = false;
+  child.once('exit', (code, signal) => {
+    if (!stopping) {
+      gone.abort(`the embedded gateway exited (${signal ?? `code ${code}`})`);
+    }
+  });
 
   return {
     url: `http://127.0.0.1:${port}/v1`,
     version: pkg.version,
-    stop: () => stopChild(child),
+    gone: gone.signal,
+    stop: () => {
+      stopping = true;
+      return stopChild(child);
+    },
   };
 }
 

@@ -1,7 +1,16 @@
 // The embedded default: the real gateway plus simulated Ollama and vLLM-like servers on loopback.
-import type { SimulationSettings, TargetInput, TargetSpec } from '../model.js';
+import type { SimulationSettings, TargetInput, TargetSpec } from '../model/input.js';
 import { type RunningGateway, startGateway } from './gateway.js';
-import { type SimulatedProvider, startSimulatedProvider } from './simulator/server.js';
+import {
+  type Attempt,
+  type SimulatedProvider,
+  startSimulatedProvider,
+} from './simulator/server.js';
+
+/** A simulated provider call: which target's simulator got it, when, and how it answered. */
+export interface TargetAttempt extends Attempt {
+  target: string;
+}
 
 export interface EmbeddedStack {
   gateway: RunningGateway;
@@ -9,6 +18,10 @@ export interface EmbeddedStack {
   targets: TargetSpec[];
   /** The simulator serving each target that had no custom_host, by target name. */
   simulated: Map<string, SimulatedProvider>;
+  /** Every simulated provider call tagged with this request id, oldest first; then forgotten. */
+  takeAttempts(requestId: string): TargetAttempt[];
+  /** Forgets the tagged calls nobody took (after a scenario). */
+  clearAttempts(): void;
   stop(): Promise<void>;
 }
 
@@ -30,7 +43,19 @@ export async function startEmbeddedStack(
     }
     const trustedHosts = targets.map((t) => new URL(t.customHost).hostname);
     gateway = await startGateway({ trustedHosts });
-    return { gateway, targets, simulated, stop };
+    return {
+      gateway,
+      targets,
+      simulated,
+      takeAttempts: (requestId) =>
+        [...simulated]
+          .flatMap(([target, sim]) => sim.takeAttempts(requestId).map((a) => ({ target, ...a })))
+          .sort((a, b) => a.atMs - b.atMs),
+      clearAttempts: () => {
+        for (const sim of simulated.values()) sim.clearAttempts();
+      },
+      stop,
+    };
   } catch (error) {
     await stop();
     throw error;

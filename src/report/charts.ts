@@ -1,6 +1,6 @@
 // Terminal pictures drawn with Unicode blocks. Readable without colour: labels carry the meaning.
 import type { ChalkInstance } from 'chalk';
-import type { LatencyHistogram } from '../model.js';
+import type { LatencyHistogram } from '../model/stats.js';
 
 const EIGHTHS = ['', '▏', '▎', '▍', '▌', '▋', '▊', '▉'];
 const LEVELS = [' ', '▁', '▂', '▃', '▄', '▅', '▆', '▇', '█'];

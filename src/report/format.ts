@@ -1,6 +1,7 @@
 // Every figure and verdict lb-demo prints, in words: the text report, the HTML page and the
 // checks' messages all use these, so the same number always reads the same. Pure.
-import type { FitResult, LoadSettings } from '../model.js';
+import type { LoadSettings } from '../model/input.js';
+import type { FitResult } from '../model/stats.js';
 import type { ScenarioEntry, TestEntry } from './schema.js';
 
 function isNumber(value: unknown): value is number {
@@ -93,34 +94,54 @@ const METHOD_NAMES: Record<FitResult['method'], string> = {
 
 export type FitWords = Pick<
   FitResult,
-  'method' | 'monteCarloSamples' | 'monteCarloSeed' | 'consistent' | 'zeroWeightViolations'
+  | 'method'
+  | 'monteCarloSamples'
+  | 'monteCarloSeed'
+  | 'outcome'
+  | 'reason'
+  | 'pValue'
+  | 'pValueRange'
+  | 'zeroWeightViolations'
 >;
 
-export function methodName(fit: FitWords): string {
+export function methodName(
+  fit: Pick<FitWords, 'method' | 'monteCarloSamples' | 'monteCarloSeed'>,
+): string {
   const base = METHOD_NAMES[fit.method];
   return fit.method === 'monte-carlo'
     ? `${base} (${fit.monteCarloSamples} samples, seed ${fit.monteCarloSeed})`
     : base;
 }
 
-/** The verdict in words: "consistent with the configured weights" or "differs from ...". */
+/** The verdict in words: consistent, differs (naming a weight-0 target hit), or inconclusive. */
 export function verdictWords(fit: FitWords, targetNames: readonly string[] = []): string {
+  if (fit.outcome === 'inconclusive') return `inconclusive: ${fit.reason ?? 'no evidence'}`;
   if (fit.zeroWeightViolations.length > 0) {
     const names = fit.zeroWeightViolations.map((i) => `"${targetNames[i] ?? `target ${i + 1}`}"`);
     return `differs from the configured weights: ${names.join(', ')} has weight 0 but received traffic`;
   }
-  return fit.consistent
+  return fit.outcome === 'consistent'
     ? 'consistent with the configured weights'
     : 'differs from the configured weights';
 }
 
-/** The verdict with its p-value, e.g. "consistent with the configured weights (p = 0.69)". */
-export function verdictText(
-  fit: FitWords & { pValue: number },
-  targetNames: readonly string[] = [],
-): string {
+/**
+ * The verdict with its p-value, e.g. "consistent with the configured weights (p = 0.69)", and the
+ * range of p wherever the unattributed requests went, when some were.
+ */
+export function verdictText(fit: FitWords, targetNames: readonly string[] = []): string {
   const words = verdictWords(fit, targetNames);
-  return fit.zeroWeightViolations.length > 0 ? words : `${words} (${formatP(fit.pValue)})`;
+  if (fit.outcome === 'inconclusive' || fit.zeroWeightViolations.length > 0) return words;
+  const range = fit.pValueRange
+    ? `; ${pRange(fit.pValueRange)} wherever the unattributed requests went`
+    : '';
+  return `${words} (${formatP(fit.pValue)}${range})`;
+}
+
+/** "p from 0.21 to 0.35", "p from < 0.0001 to 0.0023". */
+function pRange([low, high]: readonly [number, number]): string {
+  const value = (p: number) => formatP(p).replace(/^p = /, '').replace(/^p < /, '< ');
+  return `p from ${value(low)} to ${value(high)}`;
 }
 
 /** "closed loop, 8 requests in flight, streamed". */
@@ -140,12 +161,14 @@ export function scenarioLabel(plan: { name: string; variant?: string | null | un
 }
 
 /** The test of a saved scenario, as the verdict's words take it. */
-export function fitOf(test: TestEntry): FitWords & { pValue: number; alpha: number } {
+export function fitOf(test: TestEntry): FitWords & { alpha: number } {
   return {
     method: test.method,
     pValue: test.p_value,
     alpha: test.alpha,
-    consistent: test.consistent,
+    outcome: test.outcome,
+    reason: test.reason,
+    pValueRange: test.p_value_range,
     zeroWeightViolations: test.zero_weight_violations,
     ...(test.monte_carlo_samples !== undefined
       ? { monteCarloSamples: test.monte_carlo_samples }

@@ -1,13 +1,7 @@
 // Writes the results document of a run: the summaries, rounded, with secrets masked.
 import { maskUrl } from '../io/redact.js';
-import type {
-  CheckOutcome,
-  LatencyStats,
-  RunContext,
-  ScenarioResult,
-  ServedByTarget,
-  TargetSummary,
-} from '../model.js';
+import type { RunContext, ScenarioResult, ServedByTarget } from '../model/run.js';
+import type { CheckOutcome, LatencyStats, TargetSummary } from '../model/stats.js';
 import { scenarioLabel, verdictWords } from './format.js';
 import {
   type LatencyEntry,
@@ -36,6 +30,7 @@ export function buildResultsDocument(
       latency_ms: s.latencyMs,
       faults: s.faults || null,
       served_chat_completions: served.find((x) => x.target === s.target)?.chatCompletions ?? 0,
+      received_chat_requests: served.find((x) => x.target === s.target)?.chatRequests ?? 0,
     })),
     interrupted: results.some((r) => r.interrupted),
     checks: checks.map((c) => ({
@@ -51,7 +46,8 @@ export function buildResultsDocument(
   };
 }
 
-export function scenarioEntry({ plan, summary, interrupted, load }: ScenarioResult): ScenarioEntry {
+export function scenarioEntry(result: ScenarioResult): ScenarioEntry {
+  const { plan, summary, interrupted, load, stopReason } = result;
   const { fit } = summary;
   return {
     scenario: plan.name,
@@ -76,10 +72,14 @@ export function scenarioEntry({ plan, summary, interrupted, load }: ScenarioResu
       stream: load.stream,
     },
     interrupted,
+    stop_reason: stopReason,
     elapsed_ms: round(summary.elapsedMs, 3),
     requests_per_s: round(summary.requestsPerSec, 3),
+    send_window_ms: round(summary.sendWindowMs, 3),
+    sent_per_s: round(summary.sentPerSec, 3),
     output_tokens_per_s: round(summary.outputTokensPerSec, 3),
     retries: summary.retries,
+    retries_exhausted: summary.retriesExhausted,
     fallbacks: summary.fallbacks,
     fallback_latency_ms: roundLatency(summary.fallbackLatencyMs),
     direct_latency_ms: roundLatency(summary.directLatencyMs),
@@ -93,9 +93,14 @@ export function scenarioEntry({ plan, summary, interrupted, load }: ScenarioResu
       method: fit.method,
       statistic: round(fit.statistic, 6),
       df: fit.df,
-      p_value: Number(fit.pValue.toPrecision(6)),
+      p_value: significant(fit.pValue),
       alpha: fit.alpha,
-      consistent: fit.consistent,
+      consistent: fit.outcome === 'inconclusive' ? null : fit.outcome === 'consistent',
+      outcome: fit.outcome,
+      reason: fit.reason,
+      p_value_range: fit.pValueRange
+        ? [significant(fit.pValueRange[0]), significant(fit.pValueRange[1])]
+        : null,
       verdict: verdictWords(
         fit,
         summary.targets.map((t) => t.name),
@@ -107,12 +112,14 @@ export function scenarioEntry({ plan, summary, interrupted, load }: ScenarioResu
       requests_for_5pp_skew: summary.requestsFor5ppSkew,
     },
     attributed: summary.attributed,
+    attributed_by_simulator: summary.attributedBySimulator,
     latency_histogram: {
       edges_ms: summary.latencyHistogram.edgesMs.map((edge) => round(edge, 3)),
       counts: summary.latencyHistogram.counts,
     },
     targets: summary.targets.map((t) => targetEntry(t, plan.targets[t.index])),
     unattributed: summary.unattributed,
+    unattributed_by_cause: summary.unattributedByCause,
     failures: summary.failuresByCause,
   };
 }
@@ -127,13 +134,15 @@ function targetEntry(
     provider: t.provider,
     custom_host: maskUrl(spec?.customHost ?? ''),
     model: spec?.model ?? null,
-    // The normalized weight is the expected share; both names are kept for older readers.
-    weight: round(t.expectedShare, 6),
-    expected_share: round(t.expectedShare, 6),
-    count: t.count,
+    // Significant digits, not decimals: a weight of 1 against 1,000,000 must not read 0.
+    weight: significant(t.expectedShare),
+    expected_share: significant(t.expectedShare),
+    count: t.picked - t.failed,
     failed: t.failed,
-    routed: t.routed,
-    share: round(t.share, 6),
+    routed: t.picked,
+    picked: t.picked,
+    answered: t.answered,
+    share: significant(t.share),
     deviation_pp: round(t.deviationPp, 3),
     ci95: [round(t.ci95[0], 6), round(t.ci95[1], 6)],
     expected_range: t.expectedRange,
@@ -159,6 +168,11 @@ function roundLatency(latency: LatencyStats | null): LatencyEntry | null {
     p95: round(p95, 3),
     p99: round(p99, 3),
   };
+}
+
+/** Six significant digits. */
+function significant(value: number): number {
+  return Number(value.toPrecision(6));
 }
 
 function round(value: number, digits: number): number {

@@ -17,42 +17,67 @@ const latency = z.object({
 const latencyOrNull = latency.nullable();
 const pair = z.tuple([z.number(), z.number()]);
 
-const target = z.object({
-  index: z.number(),
-  name: z.string(),
-  provider: z.string(),
-  custom_host: z.string(),
-  model: z.string().nullable(),
-  weight: z.number(),
-  expected_share: z.number(),
-  count: z.number(),
-  failed: z.number(),
-  routed: z.number(),
-  share: z.number(),
-  deviation_pp: z.number(),
-  ci95: pair,
-  expected_range: pair,
-  latency_ms: latencyOrNull,
-  retries: z.number(),
-  output_tokens: z.number(),
-  fallbacks: z.number().default(0),
-  ttft_ms: latencyOrNull.default(null),
-  tpot_ms: latencyOrNull.default(null),
-});
+const target = z
+  .object({
+    index: z.number(),
+    name: z.string(),
+    provider: z.string(),
+    custom_host: z.string(),
+    model: z.string().nullable(),
+    /** The normalized weight: the same number as expected_share, kept for older readers. */
+    weight: z.number(),
+    expected_share: z.number(),
+    /** Requests picked for this target that succeeded (picked - failed). */
+    count: z.number(),
+    failed: z.number(),
+    /** The same number as picked, kept for older readers. */
+    routed: z.number(),
+    /** Requests the load balancer picked this target for (documents before 0.2: routed). */
+    picked: z.number().optional(),
+    /** Successful responses this target produced, itself picked or as a fallback. */
+    answered: z.number().optional(),
+    share: z.number(),
+    deviation_pp: z.number(),
+    ci95: pair,
+    expected_range: pair,
+    latency_ms: latencyOrNull,
+    retries: z.number(),
+    output_tokens: z.number(),
+    fallbacks: z.number().default(0),
+    ttft_ms: latencyOrNull.default(null),
+    tpot_ms: latencyOrNull.default(null),
+  })
+  // Always last, whether read from a document that has them or filled in for one that has not.
+  .transform(({ picked, answered, ...t }) => ({
+    ...t,
+    picked: picked ?? t.routed,
+    answered: answered ?? t.count,
+  }));
 
-const test = z.object({
-  method: z.enum(['chi-square', 'exact-binomial', 'exact-multinomial', 'monte-carlo']),
-  statistic: z.number(),
-  df: z.number(),
-  p_value: z.number(),
-  alpha: z.number(),
-  consistent: z.boolean(),
-  verdict: z.string(),
-  zero_weight_violations: z.array(z.number()),
-  monte_carlo_samples: z.number().optional(),
-  seed: z.number().optional(),
-  requests_for_5pp_skew: z.number(),
-});
+const test = z
+  .object({
+    method: z.enum(['chi-square', 'exact-binomial', 'exact-multinomial', 'monte-carlo']),
+    statistic: z.number(),
+    df: z.number(),
+    p_value: z.number(),
+    alpha: z.number(),
+    /** true, false, or null when inconclusive. */
+    consistent: z.boolean().nullable(),
+    /** Documents before 0.2 have only `consistent`. */
+    outcome: z.enum(['consistent', 'differs', 'inconclusive']).optional(),
+    reason: z.string().nullable().default(null),
+    p_value_range: pair.nullable().default(null),
+    verdict: z.string(),
+    zero_weight_violations: z.array(z.number()),
+    monte_carlo_samples: z.number().optional(),
+    seed: z.number().optional(),
+    requests_for_5pp_skew: z.number(),
+  })
+  .transform(({ outcome, ...t }) => ({
+    ...t,
+    outcome:
+      outcome ?? (t.consistent === null ? 'inconclusive' : t.consistent ? 'consistent' : 'differs'),
+  }));
 
 const gatewayConfig = z.object({
   retry: z
@@ -87,10 +112,17 @@ const scenario = z
       stream: z.boolean(),
     }),
     interrupted: z.boolean().default(false),
+    /** Why it stopped early: interrupted (Ctrl-C, SIGTERM) or gateway-gone. */
+    stop_reason: z.enum(['interrupted', 'gateway-gone']).nullable().default(null),
     elapsed_ms: z.number(),
+    /** Completed requests / elapsed_ms (first sent to last completed). */
     requests_per_s: z.number(),
+    /** First to last request sent, and the sending rate over it. */
+    send_window_ms: z.number().nullable().default(null),
+    sent_per_s: z.number().nullable().default(null),
     output_tokens_per_s: z.number(),
     retries: z.number(),
+    retries_exhausted: z.number().default(0),
     fallbacks: z.number().default(0),
     fallback_latency_ms: latencyOrNull.default(null),
     direct_latency_ms: latencyOrNull.default(null),
@@ -101,7 +133,9 @@ const scenario = z
     success_rate: z.number(),
     latency_ms: latencyOrNull,
     test,
+    /** Requests whose pick is known; of them, known from a simulator, not a header. */
     attributed: z.number(),
+    attributed_by_simulator: z.number().default(0),
     latency_histogram: z.object({
       /** Shared, log-spaced bin edges in ms. */
       edges_ms: z.array(z.number()),
@@ -109,7 +143,9 @@ const scenario = z
       counts: z.array(z.array(z.number())),
     }),
     targets: z.array(target),
+    /** Requests whose pick nothing told (before 0.2: successful ones only), and by cause. */
     unattributed: z.number().default(0),
+    unattributed_by_cause: z.record(z.string(), z.number()).default({}),
     failures: z.record(z.string(), z.number()),
   })
   .superRefine((s, context) => {
@@ -133,7 +169,7 @@ const scenario = z
   });
 
 const check = z.object({
-  check: z.enum(['fail-on-skew', 'min-success-rate', 'max-p99']),
+  check: z.enum(['fail-on-skew', 'min-success-rate', 'max-p99', 'any-success']),
   scenario: z.string(),
   passed: z.boolean(),
   value: z.number().nullable(),
@@ -155,6 +191,8 @@ export const ResultsDocumentSchema = z.object({
         latency_ms: z.number(),
         faults: z.string().nullable().default(null),
         served_chat_completions: z.number(),
+        /** Chat requests it received, answered or not: retries and fallbacks included. */
+        received_chat_requests: z.number().nullable().default(null),
       }),
     )
     .default([]),

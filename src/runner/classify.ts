@@ -1,7 +1,8 @@
 // Reading one answer (or failure) of the gateway: where it went, and what went wrong. Pure.
 import { UsageError } from '../errors.js';
 import { oneLine } from '../io/text.js';
-import type { RequestRecord, Route, ScenarioPlan } from '../model.js';
+import type { Leaf, ScenarioPlan } from '../model/plan.js';
+import type { RequestRecord, Route } from '../model/request.js';
 
 /** The gateway refused the config itself (status 400 before any provider was called). */
 export class ConfigRejectedError extends UsageError {
@@ -13,34 +14,53 @@ export type Sent = Omit<RequestRecord, 'startedMs'>;
 export type Failure = NonNullable<RequestRecord['error']>;
 
 export const NO_ROUTE: Route = {
-  targetIndex: null,
-  nestedIndex: null,
   targetPath: null,
+  pickedIndex: null,
+  answeredIndex: null,
+  fallbackDepth: null,
+  attributedBy: null,
   provider: null,
   retries: 0,
+  retriesExhausted: false,
 };
 
+/** What a response's headers are read against: the config's leaves and its retry attempts. */
+export interface RouteContext {
+  /** Leaf paths of the config, exactly as the gateway reports them. */
+  leaves: ReadonlyMap<string, Leaf>;
+  /** retry.attempts of the config (0 without retry): what a count of -1 stands for. */
+  retryAttempts: number;
+}
+
+export function routeContext(plan: Pick<ScenarioPlan, 'leaves' | 'config'>): RouteContext {
+  return {
+    leaves: new Map(plan.leaves.map((leaf) => [leaf.path, leaf])),
+    retryAttempts: plan.config.retry?.attempts ?? 0,
+  };
+}
+
 /**
- * The route from the gateway's headers (names lower-case, `x-portkey-` stripped or not). The
- * path in `last-used-option-index` is `config.targets[1]`, or for a nested strategy
- * `config.targets[1].targets[0]`: the top-level index says which target the load balancer
- * picked, the nested one which member of its group answered.
+ * The route from the gateway's headers (names lower-case, `x-portkey-` stripped or not). Only a
+ * path that is exactly one of the config's leaves (`config.targets[1]`, or for a nested strategy
+ * `config.targets[1].targets[0]`) attributes the request: anything else leaves it unattributed.
  */
-export function routeOf(headers: Record<string, string | undefined>): Route {
+export function routeOf(headers: Record<string, string | undefined>, context: RouteContext): Route {
   const path = headers['last-used-option-index'] ?? headers['x-portkey-last-used-option-index'];
   const provider = headers.provider ?? headers['x-portkey-provider'];
-  const retries = Number(
-    headers['retry-attempt-count'] ?? headers['x-portkey-retry-attempt-count'] ?? 0,
-  );
-  const top = /^config\.targets\[(\d+)\]/.exec(path?.trim() ?? '');
-  const nested = /^config\.targets\[\d+\]\.targets\[(\d+)\]/.exec(path?.trim() ?? '');
+  const count = headers['retry-attempt-count'] ?? headers['x-portkey-retry-attempt-count'];
+  const leaf = path === undefined ? undefined : context.leaves.get(path);
+  // The gateway sends -1 when it gave up after its last attempt: they were all spent.
+  const exhausted = count?.trim() === '-1';
+  const retries = exhausted ? context.retryAttempts : Number(count ?? 0);
   return {
-    targetIndex: top?.[1] === undefined ? null : Number(top[1]),
-    nestedIndex: nested?.[1] === undefined ? null : Number(nested[1]),
     targetPath: path ?? null,
+    pickedIndex: leaf?.picked ?? null,
+    answeredIndex: leaf?.target ?? null,
+    fallbackDepth: leaf?.fallbackDepth ?? null,
+    attributedBy: leaf ? 'header' : null,
     provider: provider || null,
-    // The gateway sends -1 when it gave up after its last attempt.
-    retries: Number.isFinite(retries) ? Math.abs(retries) : 0,
+    retries: Number.isSafeInteger(retries) && retries > 0 ? retries : 0,
+    retriesExhausted: exhausted,
   };
 }
 
@@ -53,9 +73,9 @@ interface SdkError {
   name?: string;
 }
 
-export function routeOfError(error: unknown): Route {
+export function routeOfError(error: unknown, context: RouteContext): Route {
   const headers = (error as SdkError)?.headers;
-  return headers ? routeOf({ ...headers }) : NO_ROUTE;
+  return headers ? routeOf({ ...headers }, context) : NO_ROUTE;
 }
 
 const TIMEOUT_CODES = new Set(['UND_ERR_HEADERS_TIMEOUT', 'UND_ERR_BODY_TIMEOUT', 'ETIMEDOUT']);
@@ -110,18 +130,25 @@ function causeChain(error: unknown): { code?: string; name?: string }[] {
 function errorMessage(e: SdkError): string {
   const body = e.error as { message?: unknown; error?: { message?: unknown } } | undefined;
   const message = body?.error?.message ?? body?.message ?? e.message;
-  return typeof message === 'string' ? message : JSON.stringify(message);
+  return typeof message === 'string' ? message : (JSON.stringify(message) ?? '');
 }
 
 /**
  * A 400 whose body lists config errors means the gateway refused the config before calling any
- * provider: every request would fail the same way, so the run stops with the gateway's reasons.
+ * provider, and a 431 that the config header was too large for it: every request would fail the
+ * same way, so the run stops with the reason.
  */
 export function configRejection(
   error: unknown,
   plan: ScenarioPlan,
 ): ConfigRejectedError | undefined {
   const e = error as SdkError;
+  if (e?.status === 431) {
+    const bytes = Buffer.byteLength(JSON.stringify(plan.config));
+    return new ConfigRejectedError(
+      `the gateway refused the request headers (HTTP 431): the config travels in one header (x-portkey-config, ${bytes} bytes here) and the gateway's limit is lower (Node's default is 16 KB for all headers); use fewer targets, or start the gateway's node with --max-http-header-size`,
+    );
+  }
   const body = e?.error as { status?: string; message?: string; errors?: unknown } | undefined;
   if (e?.status !== 400 || body?.status !== 'failure') return undefined;
   const reasons = Array.isArray(body.errors) ? body.errors.map(String) : [];

@@ -2,10 +2,12 @@
 import { once } from 'node:events';
 import { performance } from 'node:perf_hooks';
 import { setTimeout as delay } from 'node:timers/promises';
-import type { GatewayConnection, RequestRecord, ScenarioPlan } from '../model.js';
+import type { GatewayConnection } from '../model/input.js';
+import type { ScenarioPlan } from '../model/plan.js';
+import type { RequestRecord } from '../model/request.js';
 import { exponentialGaps } from './arrivals.js';
 import { ConfigRejectedError, NO_ROUTE, type Sent } from './classify.js';
-import { createTransport } from './transport.js';
+import { createTransport, type TransportOptions } from './transport.js';
 
 /** How requests are sent: closed loop (concurrency) or open loop (rate), until a count or a time. */
 export interface LoadShape {
@@ -22,14 +24,17 @@ export interface LoadShape {
   timeoutMs: number;
   /** Seed of the arrival times in open loop, so a run can be repeated. */
   seed?: number;
+  tag?: TransportOptions['tag'];
 }
 
 export interface RunOptions {
   /** Called as each request completes, in completion order. */
   onRecord: (record: RequestRecord) => void;
-  /** Stops sending new requests when aborted; requests in flight get `graceMs` to complete. */
+  /** Stops sending new requests when aborted; requests in flight get `graceMs()` to complete. */
   signal?: AbortSignal;
-  graceMs?: number;
+  /** Before each send: a promise to wait for (the gateway being probed), or nothing. */
+  hold?: () => Promise<unknown> | undefined;
+  graceMs?: () => number;
 }
 
 export interface RunOutcome {
@@ -61,6 +66,12 @@ export async function runScenario(
     (shape.requests === undefined || sent < shape.requests) &&
     performance.now() < deadline;
 
+  /** What every record of request `seq` carries besides its outcome. */
+  const stamp = (seq: number, startedMs: number) => {
+    const requestId = transport.requestIdFor(seq);
+    return requestId ? { startedMs, requestId } : { startedMs };
+  };
+
   const launch = (): Promise<void> => {
     const seq = sent++;
     const startedMs = performance.now() - start;
@@ -72,39 +83,37 @@ export async function runScenario(
         return;
       }
       lastDone = performance.now();
-      options.onRecord({ ...result, startedMs });
+      options.onRecord({ ...result, ...stamp(seq, startedMs) });
     });
     inFlight.set(seq, { startedMs, task });
     return task;
   };
 
   try {
+    const held = async () => {
+      const wait = options.hold?.();
+      if (wait) await wait;
+      return mayStart();
+    };
     if (shape.rate === undefined) {
       const worker = async () => {
-        while (mayStart()) await launch();
+        while (mayStart() && (await held())) await launch();
       };
       const workers = Array.from({ length: Math.max(1, shape.concurrency) }, worker);
       await untilAborted(Promise.all(workers), options.signal);
     } else {
-      await openLoop(shape.rate, shape.seed ?? 1, mayStart, launch, options.signal);
+      await openLoop(shape.rate, shape.seed ?? 1, held, launch, options.signal);
     }
 
     const interrupted = options.signal?.aborted === true;
     await waitFor(
       [...inFlight.values()].map((r) => r.task),
-      interrupted ? (options.graceMs ?? 5_000) : undefined,
+      interrupted ? (options.graceMs?.() ?? 5_000) : undefined,
     );
     // Requests still out after the grace period are reported as interrupted, not lost.
     const now = performance.now() - start;
     for (const [seq, { startedMs }] of inFlight) {
-      options.onRecord({
-        seq,
-        startedMs,
-        latencyMs: now - startedMs,
-        ok: false,
-        ...NO_ROUTE,
-        error: { cause: 'interrupted', message: 'still in flight when the run was stopped' },
-      });
+      options.onRecord({ ...interruptedRecord(seq, startedMs, now), ...stamp(seq, startedMs) });
     }
     inFlight.clear();
     if (rejection) throw rejection;
@@ -114,21 +123,31 @@ export async function runScenario(
   }
 }
 
+function interruptedRecord(seq: number, startedMs: number, nowMs: number): Sent {
+  return {
+    seq,
+    latencyMs: nowMs - startedMs,
+    ok: false,
+    ...NO_ROUTE,
+    error: { cause: 'interrupted', message: 'still in flight when the run was stopped' },
+  };
+}
+
 /** Sends at Poisson arrival times until `mayStart` says no or the signal aborts. */
 async function openLoop(
   rate: number,
   seed: number,
-  mayStart: () => boolean,
+  mayStart: () => Promise<boolean>,
   launch: () => Promise<void>,
   signal: AbortSignal | undefined,
 ): Promise<void> {
   const nextGap = exponentialGaps(rate, seed);
   let due = performance.now();
-  while (mayStart()) {
+  while (await mayStart()) {
     const wait = due - performance.now();
     if (wait > 0 && !(await sleep(wait, signal))) break;
     // Timers fire late: send every arrival that is due rather than drift behind the rate.
-    while (due <= performance.now() && mayStart()) {
+    while (due <= performance.now() && (await mayStart())) {
       void launch();
       due += nextGap();
     }

@@ -2,14 +2,16 @@
 import { performance } from 'node:perf_hooks';
 import { Portkey } from 'portkey-ai';
 import { Agent } from 'undici';
-import { RunError } from '../errors.js';
-import type { GatewayConnection, ScenarioPlan } from '../model.js';
+import type { GatewayConnection } from '../model/input.js';
+import type { ScenarioPlan } from '../model/plan.js';
 import { promptFor } from '../prompts.js';
 import {
   type ConfigRejectedError,
   configRejection,
   describeFailure,
   preview,
+  type RouteContext,
+  routeContext,
   routeOf,
   routeOfError,
   type Sent,
@@ -21,6 +23,8 @@ const SNIPPET_LENGTH = 80;
 export interface Transport {
   /** Sends request `seq` of the plan; never throws: a failure is a record too. */
   send(seq: number): Promise<Sent | ConfigRejectedError>;
+  /** The id request `seq` is tagged with, when requests are tagged. */
+  requestIdFor(seq: number): string | undefined;
   /** Closes every connection, including those of requests still hanging. */
   close(): Promise<void>;
 }
@@ -31,10 +35,21 @@ export interface Transport {
  * of its own, taken from a pool: the headers it reads can only be its own. The clients share one
  * connection pool, whose timeouts close a stalled socket (the SDK cannot cancel a request).
  */
+export interface TransportOptions {
+  stream: boolean;
+  timeoutMs: number;
+  /**
+   * Tag each request with `<prefix>-<seq>` in this header, and ask the gateway to forward it to
+   * the providers (x-portkey-forward-headers): lb-demo's simulators then know which request each
+   * provider call belongs to.
+   */
+  tag?: { header: string; prefix: string };
+}
+
 export function createTransport(
   plan: ScenarioPlan,
   connection: GatewayConnection,
-  options: { stream: boolean; timeoutMs: number },
+  options: TransportOptions,
 ): Transport {
   const dispatcher = new Agent({
     headersTimeout: options.timeoutMs,
@@ -43,11 +58,15 @@ export function createTransport(
   const fetchWithPool = (url: string, init: RequestInit) =>
     fetch(url, { ...init, dispatcher } as RequestInit);
   const pool: Portkey[] = [];
+  const context = routeContext(plan);
+  const { tag } = options;
   return {
+    requestIdFor: (seq) => (tag ? `${tag.prefix}-${seq}` : undefined),
     async send(seq) {
-      const client = pool.pop() ?? createClient(plan, connection, fetchWithPool);
+      const client = pool.pop() ?? createClient(plan, connection, fetchWithPool, tag?.header);
+      const headers = tag ? { [tag.header]: `${tag.prefix}-${seq}` } : undefined;
       try {
-        return await sendOne(client, plan, seq, options.stream);
+        return await sendOne(client, plan, context, seq, options.stream, headers);
       } finally {
         // Back to the pool only once its request is really over, even after a --timeout.
         pool.push(client);
@@ -61,6 +80,7 @@ function createClient(
   plan: ScenarioPlan,
   connection: GatewayConnection,
   fetchWithPool: (url: string, init: RequestInit) => Promise<Response>,
+  forward: string | undefined,
 ): Portkey {
   const client = new Portkey({
     baseURL: connection.url,
@@ -68,6 +88,7 @@ function createClient(
     apiKey: connection.apiKey ?? null,
     config: plan.config as unknown as Record<string, unknown>,
     ...(connection.authorization ? { Authorization: connection.authorization } : {}),
+    ...(forward ? { forwardHeaders: [forward] } : {}),
   });
   // The SDK retries connection errors and some 5xx answers by default; that would hide failures
   // and send requests nobody counted.
@@ -82,39 +103,54 @@ interface ChatBody {
   max_tokens: number;
 }
 
+/** Extra headers of one request (the SDK's per-call option; the client's own stay untouched). */
+type Extra = { extraHeaders?: Record<string, string> };
+
 async function sendOne(
   client: Portkey,
   plan: ScenarioPlan,
+  context: RouteContext,
   seq: number,
   stream: boolean,
+  headers: Record<string, string> | undefined,
 ): Promise<Sent | ConfigRejectedError> {
   const body: ChatBody = {
     model: plan.targets[0]?.model ?? 'default',
     messages: [{ role: 'user', content: promptFor(plan, seq) }],
     max_tokens: plan.maxTokens,
   };
+  const extra: Extra = headers ? { extraHeaders: headers } : {};
   const started = performance.now();
   try {
     return stream
-      ? await sendStreamed(client, body, seq, started)
-      : await sendPlain(client, body, seq, started);
+      ? await sendStreamed(client, body, extra, context, seq, started)
+      : await sendPlain(client, body, extra, context, seq, started);
   } catch (error) {
     const latencyMs = performance.now() - started;
     const rejected = configRejection(error, plan);
     if (rejected) return rejected;
-    return { seq, latencyMs, ok: false, ...routeOfError(error), error: describeFailure(error) };
+    const failure = describeFailure(error);
+    // An answer the SDK could not parse still came with headers; they are on the client, which
+    // has no other request in flight. A network failure has none.
+    const route =
+      failure.cause === 'invalid-response'
+        ? routeOf({ ...client.responseHeaders }, context)
+        : routeOfError(error, context);
+    return { seq, latencyMs, ok: false, ...route, error: failure };
   }
 }
 
 async function sendPlain(
   client: Portkey,
   body: ChatBody,
+  extra: Extra,
+  context: RouteContext,
   seq: number,
   started: number,
 ): Promise<Sent> {
-  const response = await client.chat.completions.create(body);
+  const response = await client.chat.completions.create(body, undefined, extra);
   const latencyMs = performance.now() - started;
-  const route = routeOf(response.getHeaders?.() ?? {});
+  const route = routeOf(response.getHeaders?.() ?? {}, context);
   const answer = response.choices?.[0]?.message?.content;
   if (typeof answer !== 'string') {
     return {
@@ -151,15 +187,19 @@ interface StreamChunk {
 async function sendStreamed(
   client: Portkey,
   body: ChatBody,
+  extra: Extra,
+  context: RouteContext,
   seq: number,
   started: number,
 ): Promise<Sent> {
-  const stream = await client.chat.completions.create({
-    ...body,
-    stream: true,
-    stream_options: { include_usage: true },
-  } as ChatBody & { stream: true });
-  const route = routeOf({ ...client.responseHeaders });
+  const stream = await client.chat.completions.create(
+    { ...body, stream: true, stream_options: { include_usage: true } } as ChatBody & {
+      stream: true;
+    },
+    undefined,
+    extra,
+  );
+  const route = routeOf({ ...client.responseHeaders }, context);
   let firstTokenAt: number | undefined;
   let lastTokenAt = started;
   let chunks = 0;
@@ -197,30 +237,4 @@ async function sendStreamed(
     ttftMs: firstTokenAt - started,
     ...(outputTokens > 1 ? { tpotMs: (lastTokenAt - firstTokenAt) / (outputTokens - 1) } : {}),
   };
-}
-
-/** Any HTTP answer means the gateway is there; a network error ends the run before it starts. */
-export async function checkReachable(gateway: GatewayConnection): Promise<void> {
-  // A plain timer, not AbortSignal.timeout(): that one does not keep Node alive, and a fetch
-  // to a server that accepts and never answers would leave nothing to wait for.
-  const controller = new AbortController();
-  let timedOut = false;
-  const timer = setTimeout(() => {
-    timedOut = true;
-    controller.abort();
-  }, 5_000);
-  try {
-    await fetch(new URL('/', gateway.url), {
-      signal: controller.signal,
-      ...(gateway.authorization ? { headers: { authorization: gateway.authorization } } : {}),
-    });
-  } catch (error) {
-    const cause = (error as { cause?: { code?: string; message?: string } }).cause;
-    const why = timedOut
-      ? 'no answer within 5 s'
-      : (cause?.code ?? cause?.message ?? (error as Error).message);
-    throw new RunError(`cannot reach the gateway at ${gateway.url} (${why})`);
-  } finally {
-    clearTimeout(timer);
-  }
 }

@@ -1,7 +1,7 @@
 // Fault specs for the simulated providers, from --fault, LB_FAULTS or a targets file's "faults".
 import { UsageError } from '../errors.js';
 import { printable } from '../io/text.js';
-import type { FaultSettings } from '../model.js';
+import type { FaultSettings } from '../model/input.js';
 import { parseNonNegativeNumber } from './values.js';
 
 /** The spec's words, as in a targets file, and the fields they set. */

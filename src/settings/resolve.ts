@@ -15,7 +15,7 @@ import type {
   TargetInput,
   TargetSpec,
   Weights,
-} from '../model.js';
+} from '../model/input.js';
 import { RESILIENCE_SCENARIOS, SCENARIO_NAMES, SEED_SCENARIOS } from '../scenarios.js';
 import { normalizeWeights } from '../weights.js';
 import { parseFaultSpec } from './faults.js';

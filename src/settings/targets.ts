@@ -4,7 +4,7 @@ import { z } from 'zod';
 import { UsageError } from '../errors.js';
 import { parseJsonText, readTextFile } from '../io/files.js';
 import { describeValue, printable } from '../io/text.js';
-import type { Env, TargetInput } from '../model.js';
+import type { Env, TargetInput } from '../model/input.js';
 import { parseFaultObject } from './faults.js';
 import {
   checkHeaderSafe,

@@ -1,7 +1,7 @@
-// Goodness of fit of the routed counts to the weights: Pearson's chi-square when every expected
-// count is large enough, an exact test otherwise. Pure; distribution functions from @stdlib.
+// Goodness of fit of the picked counts to the weights, with a test that keeps its size. Pure;
+// distribution functions from @stdlib.
 import gammainc from '@stdlib/math-base-special-gammainc';
-import type { FitMethod, FitResult } from '../model.js';
+import type { FitMethod } from '../model/stats.js';
 import { exactBinomialTest, exactMultinomialTest, monteCarloMultinomialTest } from './exact.js';
 import {
   assertCountsAndShares,
@@ -16,18 +16,16 @@ export interface FitOptions {
   maxExactOutcomes?: number;
   /** Samples drawn by the Monte Carlo test when the exact one would be too large. */
   monteCarloSamples?: number;
+  /** Most samples it may draw when the estimate is too close to alpha. */
+  maxMonteCarloSamples?: number;
   /** Seed of the Monte Carlo PRNG (a positive 32-bit integer), so verdicts are reproducible. */
   seed?: number;
 }
 
-/** Expected counts at or above this use Pearson's chi-square; below it an exact test. */
-const MIN_EXPECTED_FOR_CHI_SQUARE = 5;
-/** Slack for expected counts computed from normalized weights (e.g. 15 * (1/3)). */
-const EXPECTED_COUNT_SLACK = 1e-9;
-
 const DEFAULT_ALPHA = 0.05;
 const DEFAULT_MAX_EXACT_OUTCOMES = 1e6;
 const DEFAULT_MONTE_CARLO_SAMPLES = 100_000;
+const DEFAULT_MAX_MONTE_CARLO_SAMPLES = 1_000_000;
 const DEFAULT_SEED = 1;
 
 /** Pearson's chi-square over the targets with a non-zero share; df = (their number) - 1. */
@@ -51,76 +49,106 @@ export function pearsonChiSquare(
   return { statistic, df, pValue };
 }
 
+/** The test of a split, before it becomes a verdict (src/stats/verdict.ts). */
+export interface FitTest {
+  method: Exclude<FitMethod, 'chi-square'>;
+  /** Pearson X^2 over the non-zero-share targets, reported whatever the method. */
+  statistic: number;
+  df: number;
+  pValue: number;
+  /** Indices of zero-share targets that received traffic. */
+  zeroWeightViolations: number[];
+  /** Monte Carlo only: draws, seed, and the standard error of the estimated p-value. */
+  monteCarloSamples?: number;
+  monteCarloSeed?: number;
+  pValueError?: number;
+}
+
 /**
  * Goodness of fit of observed per-target counts to the expected shares. Zero-share targets are left
- * out of the test; any traffic to one is a violation. Method: Pearson's chi-square when every
- * expected count is >= 5, otherwise the exact binomial (two targets) or exact multinomial test
- * (three or more, when the outcomes are few enough), else Monte Carlo with a fixed seed.
+ * out of the test; any traffic to one is a violation. The test keeps its size at any alpha: the
+ * exact binomial test for two targets (at any n), the exact multinomial test for three or more
+ * when it has at most `maxExactOutcomes` outcomes, otherwise a Monte Carlo estimate of that same
+ * test, with more draws when the estimate is too close to `alpha` to call. Pearson's chi-square
+ * approximation is not used to decide: at small alpha it rejects a correct split up to twice as
+ * often as alpha says, even with 50 expected requests per target.
  */
 export function goodnessOfFit(
   counts: readonly number[],
   shares: readonly number[],
   alpha: number = DEFAULT_ALPHA,
   options: FitOptions = {},
-): FitResult {
+): FitTest {
   assertCountsAndShares(counts, shares);
   assertOpenUnit('alpha', alpha);
   const maxExactOutcomes = options.maxExactOutcomes ?? DEFAULT_MAX_EXACT_OUTCOMES;
-  const samples = options.monteCarloSamples ?? DEFAULT_MONTE_CARLO_SAMPLES;
-  const seed = options.seed ?? DEFAULT_SEED;
   if (Number.isNaN(maxExactOutcomes) || maxExactOutcomes < 0) {
     throw new Error(`maxExactOutcomes must be a non-negative number (got ${maxExactOutcomes})`);
   }
+  const { active, shares: normalized, zeroWeightViolations } = activeTargets(counts, shares);
+  const n = sum(active);
+  const k = active.length;
+  const { statistic, df } = pearsonChiSquare(active, normalized);
+  const base = { statistic, df, zeroWeightViolations };
+  if (k === 2) {
+    const pValue = n === 0 ? 1 : exactBinomialTest(active[0] as number, n, normalized[0] as number);
+    return { method: 'exact-binomial', pValue, ...base };
+  }
+  if (k < 2 || n === 0 || outcomeCount(n, k, maxExactOutcomes) <= maxExactOutcomes) {
+    const pValue = k < 2 || n === 0 ? 1 : exactMultinomialTest(active, normalized);
+    return { method: 'exact-multinomial', pValue, ...base };
+  }
+  return { method: 'monte-carlo', ...monteCarlo(active, normalized, alpha, options), ...base };
+}
 
+/** The targets with a non-zero share, their shares renormalized, and traffic to the others. */
+function activeTargets(counts: readonly number[], shares: readonly number[]) {
   const zeroWeightViolations: number[] = [];
-  const activeCounts: number[] = [];
+  const active: number[] = [];
   const activeShares: number[] = [];
-  for (let i = 0; i < counts.length; i++) {
+  counts.forEach((count, i) => {
     const share = shares[i] as number;
-    const count = counts[i] as number;
     if (share > 0) {
-      activeCounts.push(count);
+      active.push(count);
       activeShares.push(share);
     } else if (count > 0) {
       zeroWeightViolations.push(i);
     }
-  }
+  });
   // Renormalize so the active shares sum to 1 exactly as far as floating point allows.
-  const activeTotal = sum(activeShares);
-  const normalized = activeShares.map((share) => share / activeTotal);
-  const n = sum(activeCounts);
-  const k = activeCounts.length;
-  const { statistic, df } = pearsonChiSquare(activeCounts, normalized);
+  const total = sum(activeShares);
+  return { active, shares: activeShares.map((share) => share / total), zeroWeightViolations };
+}
 
-  const large =
-    n > 0 && normalized.every((s) => n * s >= MIN_EXPECTED_FOR_CHI_SQUARE - EXPECTED_COUNT_SLACK);
-  let method: FitMethod;
-  if (large) method = 'chi-square';
-  else if (k === 2) method = 'exact-binomial';
-  else if (outcomeCount(n, k, maxExactOutcomes) <= maxExactOutcomes) method = 'exact-multinomial';
-  else method = 'monte-carlo';
+/** z of a two-sided 99.9% interval: an estimate this close to alpha is drawn again, larger. */
+const CALL_Z = 3.29;
 
-  let pValue: number;
-  if (n === 0 || k <= 1) pValue = 1;
-  else if (method === 'chi-square') pValue = pearsonChiSquare(activeCounts, normalized).pValue;
-  else if (method === 'exact-binomial') {
-    pValue = exactBinomialTest(activeCounts[0] as number, n, normalized[0] as number);
-  } else if (method === 'exact-multinomial')
-    pValue = exactMultinomialTest(activeCounts, normalized);
-  else pValue = monteCarloMultinomialTest(activeCounts, normalized, samples, seed);
-
-  const result: FitResult = {
-    method,
-    statistic,
-    df,
-    pValue,
-    alpha,
-    consistent: pValue >= alpha && zeroWeightViolations.length === 0,
-    zeroWeightViolations,
-  };
-  if (method === 'monte-carlo') {
-    result.monteCarloSamples = samples;
-    result.monteCarloSeed = seed;
+/**
+ * The Monte Carlo p-value with `samples` draws; when alpha lies within 3.29 standard errors of
+ * the estimate, again with ten times as many (up to `maxSamples`), so the seed does not decide.
+ */
+function monteCarlo(
+  counts: readonly number[],
+  shares: readonly number[],
+  alpha: number,
+  options: FitOptions,
+) {
+  const seed = options.seed ?? DEFAULT_SEED;
+  const maxSamples = options.maxMonteCarloSamples ?? DEFAULT_MAX_MONTE_CARLO_SAMPLES;
+  let samples = options.monteCarloSamples ?? DEFAULT_MONTE_CARLO_SAMPLES;
+  for (;;) {
+    const pValue = monteCarloMultinomialTest(counts, shares, samples, seed);
+    const pValueError = Math.sqrt((pValue * (1 - pValue)) / samples);
+    if (Math.abs(pValue - alpha) > CALL_Z * pValueError || samples * 10 > maxSamples) {
+      return { pValue, pValueError, monteCarloSamples: samples, monteCarloSeed: seed };
+    }
+    samples *= 10;
   }
-  return result;
+}
+
+/** Whether a Monte Carlo estimate is still too close to alpha to call. */
+export function tooCloseToCall(test: FitTest, alpha: number): boolean {
+  return (
+    test.pValueError !== undefined && Math.abs(test.pValue - alpha) <= CALL_Z * test.pValueError
+  );
 }

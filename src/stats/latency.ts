@@ -1,5 +1,5 @@
 // Latency percentiles and histograms. Pure.
-import type { LatencyHistogram, LatencyStats } from '../model.js';
+import type { LatencyHistogram, LatencyStats } from '../model/stats.js';
 
 /**
  * The q-th percentile (q in [0, 100]) of an ascending array, interpolating linearly between the

@@ -1,4 +1,5 @@
 import binomialCdf from '@stdlib/stats-base-dists-binomial-cdf';
+
 // Checks and small helpers shared by the goodness-of-fit tests. Pure.
 
 /** Expected counts computed from normalized weights may miss an integer by this much. */

@@ -1,44 +1,62 @@
 // Reduces request records to plain summary objects. Pure: no I/O, no colours, no SDK.
-import type {
-  FailureCause,
-  RequestRecord,
-  ScenarioSummary,
-  TargetSummary,
-  Weights,
-} from '../model.js';
-import { goodnessOfFit } from './fit.js';
-import { binomialCountRange, requestsToDetect, wilsonInterval } from './intervals.js';
+import type { Weights } from '../model/input.js';
+import type { RequestRecord } from '../model/request.js';
+import type { FailureCause, ScenarioSummary, TargetSummary } from '../model/stats.js';
+import { binomialCountRange, wilsonInterval } from './intervals.js';
 import { latencyHistogram, latencyStats } from './latency.js';
+import { requestsToDetectSkew } from './power.js';
+import { judgeSplit } from './verdict.js';
 
 export interface ExpectedTarget {
   name: string;
   provider: string;
 }
 
-type RecordFields = Pick<RequestRecord, 'ok' | 'latencyMs' | 'targetIndex' | 'error'> &
-  Partial<Pick<RequestRecord, 'retries' | 'ttftMs' | 'tpotMs' | 'outputTokens' | 'nestedIndex'>>;
+export type RecordFields = Pick<RequestRecord, 'ok' | 'latencyMs' | 'pickedIndex' | 'error'> &
+  Partial<
+    Pick<
+      RequestRecord,
+      | 'answeredIndex'
+      | 'fallbackDepth'
+      | 'attributedBy'
+      | 'retries'
+      | 'retriesExhausted'
+      | 'ttftMs'
+      | 'tpotMs'
+      | 'outputTokens'
+      | 'startedMs'
+    >
+  >;
 
 /**
  * What a scenario keeps while it runs: numbers per target, never the records themselves. Rows
- * are per target, and the last row holds requests whose target the gateway did not name.
+ * are per target, plus one last row for requests whose target is not known.
  */
 export interface ScenarioTally {
   expected: readonly ExpectedTarget[];
   weights: Weights;
   requests: number;
-  /** Latency of successful requests. */
+  /** By the target the load balancer picked. */
+  picked: number[];
+  failed: number[];
+  retries: number[];
+  /** Successful requests a fallback answered, by the target picked first. */
+  fallbacks: number[];
+  /** By the target that answered: latency, stream timing and tokens of successful requests. */
   latency: number[][];
   ttft: number[][];
   tpot: number[][];
   outputTokens: number[];
-  failed: number[];
-  retries: number[];
-  /** Successful requests served by a fallback. */
-  fallbacks: number[];
   /** Latency of successful requests with a nested path, split by whether a fallback served them. */
   directLatency: number[];
   fallbackLatency: number[];
   failuresByCause: Partial<Record<FailureCause, number>>;
+  unattributedByCause: Partial<Record<FailureCause | 'ok', number>>;
+  attributedBySimulator: number;
+  retriesExhausted: number;
+  /** Earliest and latest send time (ms from the start of the run). */
+  firstSentMs: number;
+  lastSentMs: number;
 }
 
 export function createTally(expected: readonly ExpectedTarget[], weights: Weights): ScenarioTally {
@@ -48,43 +66,64 @@ export function createTally(expected: readonly ExpectedTarget[], weights: Weight
     expected,
     weights,
     requests: 0,
+    picked: zeros(),
+    failed: zeros(),
+    retries: zeros(),
+    fallbacks: zeros(),
     latency: rows(),
     ttft: rows(),
     tpot: rows(),
     outputTokens: zeros(),
-    failed: zeros(),
-    retries: zeros(),
-    fallbacks: zeros(),
     directLatency: [],
     fallbackLatency: [],
     failuresByCause: {},
+    unattributedByCause: {},
+    attributedBySimulator: 0,
+    retriesExhausted: 0,
+    firstSentMs: Number.POSITIVE_INFINITY,
+    lastSentMs: Number.NEGATIVE_INFINITY,
   };
 }
 
 /** Adds one record to the tally (in place: this runs once per request). */
 export function tallyRecord(tally: ScenarioTally, record: RecordFields): void {
-  const known = record.targetIndex !== null && record.targetIndex < tally.expected.length;
-  const row = known ? (record.targetIndex as number) : tally.expected.length;
-  const add = (counts: number[], n: number) => {
-    counts[row] = (counts[row] ?? 0) + n;
+  const k = tally.expected.length;
+  const row = (index: number | null | undefined) =>
+    index !== null && index !== undefined && index < k ? index : k;
+  const pick = row(record.pickedIndex);
+  const add = (counts: number[], at: number, n = 1) => {
+    counts[at] = (counts[at] ?? 0) + n;
   };
   tally.requests += 1;
-  add(tally.retries, record.retries ?? 0);
+  if (record.startedMs !== undefined) {
+    tally.firstSentMs = Math.min(tally.firstSentMs, record.startedMs);
+    tally.lastSentMs = Math.max(tally.lastSentMs, record.startedMs);
+  }
+  add(tally.picked, pick);
+  add(tally.retries, pick, record.retries ?? 0);
+  if (record.retriesExhausted) tally.retriesExhausted += 1;
+  if (pick === k) {
+    const why = record.ok ? 'ok' : (record.error?.cause ?? 'gateway-error');
+    tally.unattributedByCause[why] = (tally.unattributedByCause[why] ?? 0) + 1;
+  } else if (record.attributedBy === 'simulator') {
+    tally.attributedBySimulator += 1;
+  }
   if (!record.ok) {
-    if (known) add(tally.failed, 1);
+    add(tally.failed, pick);
     const cause = record.error?.cause ?? 'gateway-error';
     tally.failuresByCause[cause] = (tally.failuresByCause[cause] ?? 0) + 1;
     return;
   }
-  tally.latency[row]?.push(record.latencyMs);
-  if (record.ttftMs !== undefined) tally.ttft[row]?.push(record.ttftMs);
-  if (record.tpotMs !== undefined) tally.tpot[row]?.push(record.tpotMs);
-  add(tally.outputTokens, record.outputTokens ?? 0);
-  const nested = record.nestedIndex ?? null;
-  if (nested !== null && nested > 0) {
-    add(tally.fallbacks, 1);
+  const answer = row(record.answeredIndex);
+  tally.latency[answer]?.push(record.latencyMs);
+  if (record.ttftMs !== undefined) tally.ttft[answer]?.push(record.ttftMs);
+  if (record.tpotMs !== undefined) tally.tpot[answer]?.push(record.tpotMs);
+  add(tally.outputTokens, answer, record.outputTokens ?? 0);
+  const depth = record.fallbackDepth ?? null;
+  if (depth !== null && depth > 0) {
+    add(tally.fallbacks, pick);
     tally.fallbackLatency.push(record.latencyMs);
-  } else if (nested === 0) {
+  } else if (depth === 0) {
     tally.directLatency.push(record.latencyMs);
   }
 }
@@ -102,68 +141,68 @@ export function summarizeScenario(
   return summarizeTally(tally, alpha, elapsedMs);
 }
 
+const total = (counts: readonly number[]) => counts.reduce((sum, n) => sum + n, 0);
+
 /**
- * The verdict judges the gateway's routing decisions: every request it reports sending to a
- * target, whether the provider then answered or failed. Latency is of successful requests only.
+ * The verdict judges the load balancer's picks: every request whose pick is known, whether the
+ * provider then answered or failed. Latency is of successful requests, by the target that
+ * answered.
  */
 export function summarizeTally(tally: ScenarioTally, alpha = 0.05, elapsedMs = 0): ScenarioSummary {
   const { expected, weights } = tally;
-  const served = expected.map((_, i) => tally.latency[i] ?? []);
-  const routed = expected.map((_, i) => (served[i]?.length ?? 0) + (tally.failed[i] ?? 0));
-  const attributed = routed.reduce((sum, n) => sum + n, 0);
-  const succeeded = tally.latency.reduce((sum, row) => sum + row.length, 0);
-  const totalTokens = tally.outputTokens.reduce((sum, n) => sum + n, 0);
+  const k = expected.length;
+  const picked = tally.picked.slice(0, k);
+  const attributed = total(picked);
+  const unattributed = tally.picked[k] ?? 0;
+  const succeeded = total(tally.latency.map((row) => row.length));
   const seconds = elapsedMs / 1000;
-  const total = (counts: number[]) => counts.reduce((sum, n) => sum + n, 0);
+  const sendWindowMs = tally.requests > 1 ? tally.lastSentMs - tally.firstSentMs : 0;
   return {
     requests: tally.requests,
     succeeded,
     failed: tally.requests - succeeded,
     successRate: tally.requests === 0 ? 0 : succeeded / tally.requests,
     latencyMs: latencyStats(tally.latency.flat()),
-    targets: expected.map((_, index) => targetSummary(tally, index, routed, attributed)),
+    targets: expected.map((_, index) => targetSummary(tally, index, attributed)),
     attributed,
-    unattributed: tally.latency[expected.length]?.length ?? 0,
+    attributedBySimulator: tally.attributedBySimulator,
+    unattributedByCause: tally.unattributedByCause,
+    unattributed,
     failuresByCause: tally.failuresByCause,
-    fit: goodnessOfFit(routed, weights, alpha),
-    latencyHistogram: latencyHistogram(served),
+    fit: judgeSplit(picked, weights, unattributed, alpha),
+    latencyHistogram: latencyHistogram(tally.latency.slice(0, k)),
     elapsedMs,
     requestsPerSec: seconds > 0 ? tally.requests / seconds : 0,
-    outputTokensPerSec: seconds > 0 ? totalTokens / seconds : 0,
+    sendWindowMs,
+    sentPerSec: sendWindowMs > 0 ? ((tally.requests - 1) * 1000) / sendWindowMs : 0,
+    outputTokensPerSec: seconds > 0 ? total(tally.outputTokens) / seconds : 0,
     ttftMs: latencyStats(tally.ttft.flat()),
     tpotMs: latencyStats(tally.tpot.flat()),
     retries: total(tally.retries),
+    retriesExhausted: tally.retriesExhausted,
     fallbacks: total(tally.fallbacks),
     directLatencyMs: latencyStats(tally.directLatency),
     fallbackLatencyMs: latencyStats(tally.fallbackLatency),
-    requestsFor5ppSkew: Math.max(
-      ...weights.filter((s) => s > 0 && s < 1).map((s) => requestsToDetect(s, 5, alpha)),
-      0,
-    ),
+    requestsFor5ppSkew: requestsToDetectSkew(weights, alpha),
   };
 }
 
-function targetSummary(
-  tally: ScenarioTally,
-  index: number,
-  routed: readonly number[],
-  attributed: number,
-): TargetSummary {
+function targetSummary(tally: ScenarioTally, index: number, attributed: number): TargetSummary {
   const target = tally.expected[index] as ExpectedTarget;
   const expectedShare = tally.weights[index] ?? 0;
-  const n = routed[index] ?? 0;
-  const share = attributed === 0 ? 0 : n / attributed;
+  const picked = tally.picked[index] ?? 0;
+  const share = attributed === 0 ? 0 : picked / attributed;
   return {
     index,
     name: target.name,
     provider: target.provider,
     expectedShare,
-    count: tally.latency[index]?.length ?? 0,
+    picked,
+    answered: tally.latency[index]?.length ?? 0,
     failed: tally.failed[index] ?? 0,
-    routed: n,
     share,
     deviationPp: (share - expectedShare) * 100,
-    ci95: attributed === 0 ? [0, 1] : wilsonInterval(n, attributed),
+    ci95: attributed === 0 ? [0, 1] : wilsonInterval(picked, attributed),
     expectedRange: binomialCountRange(attributed, expectedShare),
     latencyMs: latencyStats(tally.latency[index] ?? []),
     retries: tally.retries[index] ?? 0,

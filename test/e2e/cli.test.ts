@@ -121,7 +121,7 @@ describe('lb-demo on the embedded default', () => {
     expect(out.match(/Progress: \d+\/20 requests done/g)).toHaveLength(4);
     expect(out).toMatch(/SUCCESS: What is AI \(simulated answer from (ollama|vllm)-sim/);
     expect(out).toMatch(/Latency: [\d.]+ m?s \| Target: (ollama \(ollama\)|vllm \(openai\))/);
-    expect(out).toMatch(/Distribution \(requests the gateway routed to each target\)/);
+    expect(out).toMatch(/Distribution \(the target the load balancer picked for each request\)/);
     expect(out).toMatch(/Verdict: (consistent with|differs from) the configured weights/);
     expect(out).toMatch(/Split against the configured weights:/);
     expect(out).toMatch(/LOAD BALANCING DEMO RESULTS SUMMARY/);

@@ -1,5 +1,6 @@
-import { type ChildProcess, spawn } from 'node:child_process';
+import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
 import { mkdtempSync, writeFileSync } from 'node:fs';
+import http from 'node:http';
 import { createConnection } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -104,6 +105,15 @@ export function isListening(port: number): Promise<boolean> {
   });
 }
 
+/** The processes whose parent is `pid`. */
+export function childPids(pid: number): number[] {
+  const out = spawnSync('ps', ['-o', 'pid=', '--ppid', String(pid)], { encoding: 'utf8' }).stdout;
+  return out
+    .split('\n')
+    .map((l) => Number(l.trim()))
+    .filter((n) => n > 0);
+}
+
 /** A port that nothing listens on (bound, then released). */
 export async function closedPort(): Promise<number> {
   const { createServer } = await import('node:net');
@@ -138,3 +148,67 @@ export function listenOnLoopback(
     });
   });
 }
+
+// ---------------------------------------------------------------------------------------------
+// A fake gateway of the test's own, for answers the real one does not give.
+
+export interface Fake {
+  url: string;
+  port: number;
+  /** Chat completions received. */
+  chats: number;
+  headers: http.IncomingHttpHeaders[];
+  close(): Promise<void>;
+}
+
+export type Answer = (req: http.IncomingMessage, res: http.ServerResponse, fake: Fake) => void;
+
+/** A "gateway" on 127.0.0.1: answers the pre-flight GET / with 200, chats with `answer`. */
+export function fakeGateway(answer: Answer, preflight?: Answer): Promise<Fake> {
+  const server = http.createServer((req, res) => {
+    req.resume();
+    req.on('end', () => {
+      if (req.method === 'POST' && req.url?.endsWith('/chat/completions')) {
+        fake.chats += 1;
+        fake.headers.push(req.headers);
+        answer(req, res, fake);
+      } else if (preflight) {
+        preflight(req, res, fake);
+      } else {
+        res.end('ok');
+      }
+    });
+  });
+  const fake: Fake = {
+    url: '',
+    port: 0,
+    chats: 0,
+    headers: [],
+    close: async () => {},
+  };
+  return listenOnLoopback(server).then(({ port, close }) => {
+    fake.port = port;
+    fake.url = `http://127.0.0.1:${port}/v1`;
+    fake.close = close;
+    return fake;
+  });
+}
+
+export function completion(n: number): string {
+  return JSON.stringify({
+    id: `chatcmpl-${n}`,
+    object: 'chat.completion',
+    created: 1,
+    model: 'llama3',
+    choices: [
+      { index: 0, message: { role: 'assistant', content: `answer ${n}` }, finish_reason: 'stop' },
+    ],
+    usage: { prompt_tokens: 5, completion_tokens: 2, total_tokens: 7 },
+  });
+}
+
+export const ROUTED = {
+  'content-type': 'application/json',
+  'x-portkey-last-used-option-index': 'config.targets[0]',
+  'x-portkey-provider': 'ollama',
+};

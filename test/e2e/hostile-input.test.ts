@@ -5,16 +5,19 @@
 // is counted, by cause, and the run completes (exit 0), unless nothing answers at all before the
 // run (exit 3). Every server here is a fake on 127.0.0.1.
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
-import http from 'node:http';
 import net from 'node:net';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import {
+  type Answer,
   type CliResult,
   closedPort,
+  completion,
   expectUsageError,
   FAST_SIMS,
-  listenOnLoopback,
+  type Fake,
+  fakeGateway,
+  ROUTED,
   runCli,
   scratchDir,
 } from './helpers.js';
@@ -183,7 +186,8 @@ interface Scenario {
   failed: number;
   failures: Record<string, number>;
   unattributed: number;
-  targets: { name: string; model: string; count: number; failed: number; routed: number }[];
+  unattributed_by_cause: Record<string, number>;
+  targets: { name: string; model: string; count: number; failed: number; picked: number }[];
 }
 interface Doc {
   gateway: string;
@@ -192,80 +196,22 @@ interface Doc {
   scenarios: Scenario[];
 }
 
-/** Every request counted once: as a success or as a failure with a cause. */
+/**
+ * Every request counted once: as a success or as a failure with a cause, and as picked for a
+ * target or as unattributed, with a cause.
+ */
 function expectAccounted(scenario: Scenario | undefined, requests: number): Scenario {
   expect(scenario).toBeDefined();
   const s = scenario as Scenario;
+  const sum = (values: number[]) => values.reduce((n, k) => n + k, 0);
   expect(s.requests).toBe(requests);
   expect(s.succeeded + s.failed).toBe(requests);
-  const byCause = Object.values(s.failures).reduce((n, k) => n + k, 0);
-  expect(byCause).toBe(s.failed);
-  const routed = s.targets.reduce((n, t) => n + t.routed, 0);
-  expect(routed).toBeLessThanOrEqual(requests);
-  expect(s.targets.reduce((n, t) => n + t.count, 0) + s.unattributed).toBe(s.succeeded);
+  expect(sum(Object.values(s.failures))).toBe(s.failed);
+  expect(sum(s.targets.map((t) => t.picked)) + s.unattributed).toBe(requests);
+  expect(sum(Object.values(s.unattributed_by_cause))).toBe(s.unattributed);
+  expect(sum(s.targets.map((t) => t.count)) + (s.unattributed_by_cause.ok ?? 0)).toBe(s.succeeded);
   return s;
 }
-
-interface Fake {
-  url: string;
-  port: number;
-  /** Chat completions received. */
-  chats: number;
-  headers: http.IncomingHttpHeaders[];
-  close(): Promise<void>;
-}
-
-type Answer = (req: http.IncomingMessage, res: http.ServerResponse, fake: Fake) => void;
-
-/** A "gateway" on 127.0.0.1: answers the pre-flight GET / with 200, chats with `answer`. */
-function fakeGateway(answer: Answer, preflight?: Answer): Promise<Fake> {
-  const server = http.createServer((req, res) => {
-    req.resume();
-    req.on('end', () => {
-      if (req.method === 'POST' && req.url?.endsWith('/chat/completions')) {
-        fake.chats += 1;
-        fake.headers.push(req.headers);
-        answer(req, res, fake);
-      } else if (preflight) {
-        preflight(req, res, fake);
-      } else {
-        res.end('ok');
-      }
-    });
-  });
-  const fake: Fake = {
-    url: '',
-    port: 0,
-    chats: 0,
-    headers: [],
-    close: async () => {},
-  };
-  return listenOnLoopback(server).then(({ port, close }) => {
-    fake.port = port;
-    fake.url = `http://127.0.0.1:${port}/v1`;
-    fake.close = close;
-    return fake;
-  });
-}
-
-function completion(n: number): string {
-  return JSON.stringify({
-    id: `chatcmpl-${n}`,
-    object: 'chat.completion',
-    created: 1,
-    model: 'llama3',
-    choices: [
-      { index: 0, message: { role: 'assistant', content: `answer ${n}` }, finish_reason: 'stop' },
-    ],
-    usage: { prompt_tokens: 5, completion_tokens: 2, total_tokens: 7 },
-  });
-}
-
-const ROUTED = {
-  'content-type': 'application/json',
-  'x-portkey-last-used-option-index': 'config.targets[0]',
-  'x-portkey-provider': 'ollama',
-};
 
 const REQUESTS = 4;
 
@@ -282,10 +228,16 @@ async function runBoth(
         { ...PROVIDERS, ...env },
       );
     const [json, human] = await Promise.all([run(fakes[0]!, ['--json']), run(fakes[1]!, [])]);
-    expect(json.stderr).toBe('');
-    expect(json.code).toBe(0);
+    // Every request failed: the run measured nothing, which is a failure of its own (exit 1).
+    expect(json.stderr).toMatch(
+      new RegExp(
+        `^lb-demo: FAIL --any-success weighted: no request succeeded \\(${REQUESTS} failed: [a-z-]+ ${REQUESTS}\\)\n$`,
+      ),
+    );
+    expect(json.code).toBe(1);
     expect(human.stderr).toBe('');
-    expect(human.code).toBe(0);
+    expect(human.stdout).toMatch(/FAIL --any-success weighted: no request succeeded/);
+    expect(human.code).toBe(1);
     const doc = JSON.parse(json.stdout) as Doc;
     return { doc, json, human, fakes };
   } finally {
@@ -400,7 +352,7 @@ describe('a gateway that answers, but not with chat completions', () => {
     );
   });
 
-  it('dies mid-run: the first 3 answered, the rest are connection failures, none lost', async () => {
+  it('dies mid-run: 3 answered, then 3 connection failures and a failed probe: exit 3, none lost', async () => {
     const dying = () =>
       fakeGateway((_req, res, fake) => {
         res.writeHead(200, ROUTED);
@@ -415,13 +367,19 @@ describe('a gateway that answers, but not with chat completions', () => {
       );
     const [json, human] = await Promise.all([run(fakes[0]!, ['--json']), run(fakes[1]!, [])]);
     await Promise.all(fakes.map((f) => f.close().catch(() => {})));
-    expect(json.code).toBe(0);
-    expect(human.code).toBe(0);
-    expect(json.stderr).toBe('');
-    const s = expectAccounted((JSON.parse(json.stdout) as Doc).scenarios[0], 8);
+    // The gateway went away: lb-demo stops sending, reports what completed, and exits 3.
+    expect(json.code).toBe(3);
+    expect(human.code).toBe(3);
+    const gone =
+      /^lb-demo: the gateway went away during weighted: 3 requests in a row could not reach it, nor could a probe \(ECONNREFUSED\); the report covers the 6 request\(s\) that completed\n$/;
+    expect(json.stderr).toMatch(gone);
+    expect(human.stderr).toMatch(gone);
+    const doc = JSON.parse(json.stdout) as Doc & { scenarios: { stop_reason: string }[] };
+    const s = expectAccounted(doc.scenarios[0], 6);
+    expect(doc.scenarios[0]?.stop_reason).toBe('gateway-gone');
     expect(s.succeeded).toBe(3);
     expect(s.targets[0]?.count).toBe(3); // attributed from the headers of the answers it got
-    expect(s.failures).toEqual({ connection: 5 });
+    expect(s.failures).toEqual({ connection: 3 });
     expect(fakes[0]!.chats).toBe(3);
     expect(human.stdout.match(/SUCCESS: answer \d/g)).toHaveLength(3);
     expectReportedCause(
@@ -429,7 +387,7 @@ describe('a gateway that answers, but not with chat completions', () => {
       'connection',
       undefined,
       /lost the connection to the gateway \((ECONNREFUSED|ECONNRESET|UND_ERR_SOCKET)\)/,
-      5,
+      3,
     );
   });
 

@@ -2,7 +2,7 @@
 // gateway's fallback, retry and request_timeout absorbing them, and the CLI's own --timeout.
 import { spawn, spawnSync } from 'node:child_process';
 import { describe, expect, it } from 'vitest';
-import { BIN, isListening, runCli, scratchDir } from './helpers.js';
+import { BIN, childPids, isListening, runCli, scratchDir } from './helpers.js';
 
 const FAST = { SIM_OLLAMA_LATENCY_MS: '5', SIM_VLLM_LATENCY_MS: '2' };
 
@@ -161,14 +161,6 @@ describe('a killed CLI leaves nothing behind', () => {
     },
   );
 });
-
-function childPids(pid: number): number[] {
-  const out = spawnSync('ps', ['-o', 'pid=', '--ppid', String(pid)], { encoding: 'utf8' }).stdout;
-  return out
-    .split('\n')
-    .map((l) => Number(l.trim()))
-    .filter((n) => n > 0);
-}
 
 function listeningPorts(pids: number[]): number[] {
   const out = spawnSync('ss', ['-ltnpH'], { encoding: 'utf8' }).stdout ?? '';

@@ -98,14 +98,15 @@ describe('the gate', () => {
     const doc = JSON.parse(result.stdout);
     const [scenario] = doc.scenarios;
     // The proxy reversed 10/90 into 90/10: the CLI saw it in the gateway's own headers.
-    expect(scenario.targets[0].routed).toBeGreaterThan(60);
+    expect(scenario.targets[0].picked).toBeGreaterThan(60);
     expect(scenario.test.consistent).toBe(false);
-    expect(scenario.test.method).toBe('chi-square');
+    expect(scenario.test.outcome).toBe('differs');
+    expect(scenario.test.method).toBe('exact-binomial');
     expect(scenario.test.p_value).toBeLessThan(1e-6);
     expect(scenario.test.verdict).toBe('differs from the configured weights');
     expect(doc.checks_passed).toBe(false);
     expect(result.stderr).toMatch(
-      /^lb-demo: FAIL --fail-on-skew weighted: split differs from the configured weights \(p < 0\.0001\), Pearson's chi-square test, alpha 0\.05\n$/,
+      /^lb-demo: FAIL --fail-on-skew weighted: split differs from the configured weights \(p < 0\.0001\), exact binomial test, alpha 0\.05\n$/,
     );
   });
 
@@ -129,7 +130,7 @@ describe('the gate', () => {
     expect(result.stderr).toBe('');
     expect(result.code).toBe(0);
     expect(result.stdout).toMatch(
-      /PASS --fail-on-skew weighted: split consistent with the configured weights \(p = [\d.]+\), Pearson's chi-square test, alpha 0\.0001/,
+      /PASS --fail-on-skew weighted: split consistent with the configured weights \(p = [\d.]+\), exact binomial test, alpha 0\.0001/,
     );
     expect(result.stdout).toMatch(
       /PASS --min-success-rate weighted: success rate 100\.0% \(300\/300\) >= 100%/,
@@ -218,9 +219,9 @@ describe('the JSON document of issue #3', () => {
     );
     expect(s.test.alpha).toBe(0.01);
     expect(s.test.df).toBe(1);
-    // 30 requests at 25%: expected 7.5 and 22.5, both >= 5, so Pearson's chi-square.
-    expect(s.test.method).toBe('chi-square');
-    const n0 = s.targets[0].routed;
+    // Two targets: the exact binomial test at any n; X² is reported beside it.
+    expect(s.test.method).toBe('exact-binomial');
+    const n0 = s.targets[0].picked;
     const chi2 = (n0 - 7.5) ** 2 / 7.5 + (30 - n0 - 22.5) ** 2 / 22.5;
     expect(s.test.statistic).toBeCloseTo(chi2, 5);
     for (const key of ['p50', 'p90', 'p95', 'p99', 'max']) {

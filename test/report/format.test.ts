@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { FitResult } from '../../src/model.js';
+import type { FitResult } from '../../src/model/stats.js';
 import { formatP, verdictText } from '../../src/report/format.js';
 
 describe('formatP', () => {
@@ -21,18 +21,35 @@ describe('verdictText', () => {
     df: 1,
     pValue: 0.6875,
     alpha: 0.05,
-    consistent: true,
+    outcome: 'consistent',
+    reason: null,
+    pValueRange: null,
     zeroWeightViolations: [],
   };
   it('says consistent or differs, with the p-value', () => {
     expect(verdictText(fit)).toBe('consistent with the configured weights (p = 0.69)');
-    expect(verdictText({ ...fit, pValue: 0.003, consistent: false })).toBe(
+    expect(verdictText({ ...fit, pValue: 0.003, outcome: 'differs' })).toBe(
       'differs from the configured weights (p = 0.003)',
     );
   });
   it('names a weight-0 target that received traffic', () => {
     expect(
-      verdictText({ ...fit, consistent: false, zeroWeightViolations: [1] }, ['x', 'off']),
+      verdictText({ ...fit, outcome: 'differs', zeroWeightViolations: [1] }, ['x', 'off']),
     ).toBe('differs from the configured weights: "off" has weight 0 but received traffic');
+  });
+  it('gives the reason when inconclusive, and no p-value', () => {
+    expect(verdictText({ ...fit, outcome: 'inconclusive', reason: 'no request completed' })).toBe(
+      'inconclusive: no request completed',
+    );
+  });
+  it('gives the range of p wherever the unattributed requests went', () => {
+    expect(verdictText({ ...fit, pValueRange: [0.2134, 0.9] })).toBe(
+      'consistent with the configured weights (p = 0.69; p from 0.21 to 0.90 wherever the unattributed requests went)',
+    );
+    expect(
+      verdictText({ ...fit, outcome: 'differs', pValue: 1e-9, pValueRange: [1e-12, 0.0023] }),
+    ).toBe(
+      'differs from the configured weights (p < 0.0001; p from < 0.0001 to 0.0023 wherever the unattributed requests went)',
+    );
   });
 });

@@ -25,96 +25,54 @@ describe('pearsonChiSquare', () => {
 });
 
 describe('goodnessOfFit', () => {
-  it('uses the exact binomial test for two targets when an expected count is below 5', () => {
+  it('uses the exact binomial test for two targets, at any n', () => {
     const six = goodnessOfFit([2, 4], [0.5, 0.5]);
     expect(six.method).toBe('exact-binomial');
     expect(six.df).toBe(1);
     expect(six.pValue).toBeCloseTo(BINOMTEST.k2n6, 8);
-    expect(six.consistent).toBe(true);
 
     const quarter = goodnessOfFit([3, 7], [0.25, 0.75]);
-    expect(quarter.method).toBe('exact-binomial');
     expect(quarter.pValue).toBeCloseTo(BINOMTEST.k3n10p25, 8);
+    expectRel(goodnessOfFit([0, 20], [0.2, 0.8]).pValue, BINOMTEST.k0n20p2);
+    expectRel(goodnessOfFit([10, 10], [0.2, 0.8]).pValue, BINOMTEST.k10n20p2);
 
-    // n = 20 at 20/80: the expected count 4 is below 5.
-    const none = goodnessOfFit([0, 20], [0.2, 0.8]);
-    expect(none.method).toBe('exact-binomial');
-    expectRel(none.pValue, BINOMTEST.k0n20p2);
-    expect(none.consistent).toBe(false);
-    const half = goodnessOfFit([10, 10], [0.2, 0.8]);
-    expect(half.method).toBe('exact-binomial');
-    expectRel(half.pValue, BINOMTEST.k10n20p2);
-    expect(half.consistent).toBe(false);
-  });
-
-  it('uses chi-square for two targets at n = 20 when both expect at least 5', () => {
-    // The seed's 30/70 split observed as 6 and 14 of 20 where 50/50 was expected.
+    // Expected counts of 10 each: the chi-square approximation would say 0.074; exact is 0.115.
     const twenty = goodnessOfFit([6, 14], [0.5, 0.5]);
-    expect(twenty.method).toBe('chi-square');
+    expect(twenty.method).toBe('exact-binomial');
     expect(twenty.statistic).toBeCloseTo(CHISQUARE.fourteenOf20.statistic, 10);
-    expect(twenty.pValue).toBeCloseTo(CHISQUARE.fourteenOf20.pValue, 8);
-    expect(twenty.consistent).toBe(true);
-
-    const skewed = goodnessOfFit([12, 8], [0.3, 0.7]);
-    expect(skewed.method).toBe('chi-square');
-    expectRel(skewed.pValue, CHISQUARE.twelveOf20At30.pValue);
-    expect(skewed.consistent).toBe(false);
+    expect(twenty.pValue).toBeCloseTo(BINOMTEST.k14n20, 10);
+    expectRel(goodnessOfFit([12, 8], [0.3, 0.7]).pValue, BINOMTEST.k12n20p3);
+    expectRel(goodnessOfFit([100, 0], [0.5, 0.5]).pValue, BINOMTEST.k100n100);
+    expect(goodnessOfFit([3, 97], [0.0499, 0.9501]).pValue).toBeCloseTo(BINOMTEST.k3n100p0499, 8);
+    expect(goodnessOfFit([3, 97], [0.05, 0.95]).pValue).toBeCloseTo(BINOMTEST.k3n100p05, 8);
   });
 
-  it('uses the exact multinomial test for three targets at n = 20', () => {
+  it('uses the exact multinomial test for three or more targets while it can enumerate them', () => {
     const r = goodnessOfFit([14, 2, 4], SHARES_532);
     expect(r.method).toBe('exact-multinomial');
     expect(r.df).toBe(2);
     expect(r.statistic).toBeCloseTo(CHISQUARE.threeWay20.statistic, 10);
     expectRel(r.pValue, EXACT_MULTINOMIAL.threeWay20, 1e-9);
-    expect(r.consistent).toBe(true);
     expect(r.monteCarloSamples).toBeUndefined();
-  });
 
-  it('uses chi-square for three targets at n = 300', () => {
-    const r = goodnessOfFit([160, 80, 60], SHARES_532);
-    expect(r.method).toBe('chi-square');
-    expect(r.statistic).toBeCloseTo(CHISQUARE.threeWay300.statistic, 10);
-    expect(r.pValue).toBeCloseTo(CHISQUARE.threeWay300.pValue, 8);
-    expect(r.consistent).toBe(true);
-  });
+    // n = 300: C(302, 2) = 45,451 outcomes.
+    const large = goodnessOfFit([160, 80, 60], SHARES_532);
+    expect(large.method).toBe('exact-multinomial');
+    expect(large.statistic).toBeCloseTo(CHISQUARE.threeWay300.statistic, 10);
+    expectRel(large.pValue, EXACT_MULTINOMIAL.threeWay300, 1e-7);
+    expectRel(
+      goodnessOfFit([250, 30, 20], SHARES_532).pValue,
+      EXACT_MULTINOMIAL.threeWayFarOff,
+      1e-6,
+    );
 
-  it('handles four targets with chi-square and with the exact test', () => {
-    const large = goodnessOfFit([30, 18, 32, 20], [0.25, 0.25, 0.25, 0.25]);
-    expect(large.method).toBe('chi-square');
-    expect(large.df).toBe(3);
-    expect(large.statistic).toBeCloseTo(CHISQUARE.fourWay100.statistic, 10);
-    expect(large.pValue).toBeCloseTo(CHISQUARE.fourWay100.pValue, 8);
-
+    const four = goodnessOfFit([30, 18, 32, 20], [0.25, 0.25, 0.25, 0.25]);
+    expect(four.method).toBe('exact-multinomial');
+    expect(four.df).toBe(3);
+    expect(four.statistic).toBeCloseTo(CHISQUARE.fourWay100.statistic, 10);
+    expectRel(four.pValue, EXACT_MULTINOMIAL.fourWay100, 1e-9);
     const small = goodnessOfFit([2, 5, 3, 2], [0.4, 0.3, 0.2, 0.1]);
-    expect(small.method).toBe('exact-multinomial');
-    expect(small.df).toBe(3);
-    expect(small.statistic).toBeCloseTo(CHISQUARE.fourWay12.statistic, 10);
     expectRel(small.pValue, EXACT_MULTINOMIAL.fourWay12, 1e-9);
-  });
-
-  it('reports a tiny p-value accurately for a very skewed split', () => {
-    const r = goodnessOfFit([100, 0], [0.5, 0.5]);
-    expect(r.method).toBe('chi-square');
-    expect(r.statistic).toBeCloseTo(CHISQUARE.allOnOne.statistic, 10);
-    expectRel(r.pValue, CHISQUARE.allOnOne.pValue);
-    expect(r.consistent).toBe(false);
-
-    const three = goodnessOfFit([250, 30, 20], SHARES_532);
-    expectRel(three.pValue, CHISQUARE.threeWayFarOff.pValue);
-    expect(three.consistent).toBe(false);
-  });
-
-  it('switches method exactly at an expected count of 5 (4.99 is exact)', () => {
-    const below = goodnessOfFit([3, 97], [0.0499, 0.9501]);
-    expect(below.method).toBe('exact-binomial');
-    expect(below.pValue).toBeCloseTo(BINOMTEST.k3n100p0499, 8);
-    expect(below.statistic).toBeCloseTo(CHISQUARE.boundary499.statistic, 10);
-
-    const at = goodnessOfFit([3, 97], [0.05, 0.95]);
-    expect(at.method).toBe('chi-square');
-    expect(at.pValue).toBeCloseTo(CHISQUARE.boundary5.pValue, 8);
-    expect(at.statistic).toBeCloseTo(CHISQUARE.boundary5.statistic, 10);
   });
 
   it('leaves a zero-weight target without traffic out of the test', () => {
@@ -123,70 +81,56 @@ describe('goodnessOfFit', () => {
     expect(r.df).toBe(1);
     expect(r.pValue).toBeCloseTo(BINOMTEST.k2n6, 8);
     expect(r.zeroWeightViolations).toEqual([]);
-    expect(r.consistent).toBe(true);
   });
 
-  it('reports traffic to a zero-weight target as a violation whatever the p-value', () => {
+  it('reports traffic to a zero-weight target as a violation', () => {
     const r = goodnessOfFit([3, 2, 1], [0.5, 0.5, 0]);
     expect(r.zeroWeightViolations).toEqual([2]);
     expect(r.df).toBe(1);
     expect(r.pValue).toBeCloseTo(1, 10); // scipy binomtest(3, 5, 0.5) = 1.0
-    expect(r.consistent).toBe(false);
 
     const large = goodnessOfFit([0, 160, 80, 60, 5], [0, 0.5, 0.3, 0.2, 0]);
     expect(large.zeroWeightViolations).toEqual([4]);
-    expect(large.method).toBe('chi-square');
     expect(large.statistic).toBeCloseTo(CHISQUARE.threeWay300.statistic, 10);
-    expect(large.pValue).toBeCloseTo(CHISQUARE.threeWay300.pValue, 8);
-    expect(large.consistent).toBe(false);
+    expectRel(large.pValue, EXACT_MULTINOMIAL.threeWay300, 1e-7);
   });
 
-  it('gives p = 1 and df = 0 with a single weighted target', () => {
-    const r = goodnessOfFit([40, 0], [1, 0]);
-    expect(r.df).toBe(0);
-    expect(r.pValue).toBe(1);
-    expect(r.statistic).toBe(0);
-    expect(r.consistent).toBe(true);
+  it('gives p = 1 and df = 0 with a single weighted target, and with nothing counted', () => {
+    expect(goodnessOfFit([40, 0], [1, 0])).toMatchObject({ df: 0, pValue: 1, statistic: 0 });
+    expect(goodnessOfFit([0, 0], [0.3, 0.7])).toMatchObject({
+      method: 'exact-binomial',
+      pValue: 1,
+    });
+    expect(goodnessOfFit([0, 0, 0], SHARES_532)).toMatchObject({ pValue: 1 });
   });
 
-  it('judges nothing when no request was counted', () => {
-    const two = goodnessOfFit([0, 0], [0.3, 0.7]);
-    expect(two).toMatchObject({ method: 'exact-binomial', pValue: 1, consistent: true, df: 1 });
-    const three = goodnessOfFit([0, 0, 0], SHARES_532);
-    expect(three).toMatchObject({ method: 'exact-multinomial', pValue: 1, consistent: true });
-  });
-
-  it('falls back to a seeded Monte Carlo test when the exact test is too large', () => {
+  it('estimates the exact multinomial test by seeded Monte Carlo when it is too large', () => {
     const options = { maxExactOutcomes: 0 };
     const r = goodnessOfFit([14, 2, 4], SHARES_532, 0.05, options);
     expect(r.method).toBe('monte-carlo');
     expect(r.monteCarloSamples).toBe(100_000);
     expect(r.monteCarloSeed).toBe(1);
     expect(Math.abs(r.pValue - EXACT_MULTINOMIAL.threeWay20)).toBeLessThan(0.01);
-    expect(r.statistic).toBeCloseTo(CHISQUARE.threeWay20.statistic, 10);
+    expect(r.pValueError).toBeCloseTo(Math.sqrt((r.pValue * (1 - r.pValue)) / 100_000), 12);
     expect(goodnessOfFit([14, 2, 4], SHARES_532, 0.05, options).pValue).toBe(r.pValue);
-
-    const seeded = goodnessOfFit([14, 2, 4], SHARES_532, 0.05, {
-      maxExactOutcomes: 230,
-      monteCarloSamples: 5_000,
-      seed: 99,
-    });
-    expect(seeded).toMatchObject({
-      method: 'monte-carlo',
-      monteCarloSamples: 5_000,
-      monteCarloSeed: 99,
-    });
     // C(22, 2) = 231 outcomes: a limit of 231 still allows the exact test.
     expect(goodnessOfFit([14, 2, 4], SHARES_532, 0.05, { maxExactOutcomes: 231 }).method).toBe(
       'exact-multinomial',
     );
   });
 
-  it('compares the p-value with alpha', () => {
-    // p = 0.0736 for 6 and 14 of 20 at 50/50.
-    expect(goodnessOfFit([6, 14], [0.5, 0.5], 0.07).consistent).toBe(true);
-    expect(goodnessOfFit([6, 14], [0.5, 0.5], 0.08).consistent).toBe(false);
-    expect(goodnessOfFit([6, 14], [0.5, 0.5], 0.08).alpha).toBe(0.08);
+  it('draws ten times more when the Monte Carlo estimate is too close to alpha to call', () => {
+    // p is about 0.11: at alpha 0.11 a thousand draws cannot tell which side it is on.
+    const options = {
+      maxExactOutcomes: 0,
+      monteCarloSamples: 1_000,
+      maxMonteCarloSamples: 100_000,
+    };
+    const far = goodnessOfFit([14, 2, 4], SHARES_532, 0.5, options);
+    expect(far.monteCarloSamples).toBe(1_000);
+    const near = goodnessOfFit([14, 2, 4], SHARES_532, 0.11, options);
+    expect(near.monteCarloSamples).toBeGreaterThan(1_000);
+    expect(near.monteCarloSamples).toBeLessThanOrEqual(100_000);
   });
 
   it('validates its inputs', () => {

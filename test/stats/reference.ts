@@ -14,6 +14,8 @@ export const BINOMTEST = {
   k0n6: 0.03125,
   k0n20p2: 0.02151100136679278,
   k10n20p2: 0.00259482740067402,
+  // test/reference/exact_reference.py (exact rational arithmetic, standard library only)
+  k3n100p05: 0.4918246751011844,
 };
 export const CHISQUARE = {
   threeWay300: { statistic: 1.7777777777777777, pValue: 0.41111229050718756 },
@@ -33,6 +35,9 @@ export const EXACT_MULTINOMIAL = {
   fourWay12: 0.279219073024, // [2, 5, 3, 2] at 0.4/0.3/0.2/0.1
   threeWay300: 0.41167173501469395, // [160, 80, 60] at 0.5/0.3/0.2 (scipy logpmf, vectorized)
   equalThirds: 0.09312604785855814, // [1, 2, 7] at 1/3 each: permutations tie with it
+  // test/reference/exact_reference.py (exact rational arithmetic, standard library only)
+  fourWay100: 0.11665332887008169, // [30, 18, 32, 20] at 1/4 each
+  threeWayFarOff: 4.0409627660293934e-32, // [250, 30, 20] at 0.5/0.3/0.2
 };
 export const WILSON_SCIPY: Array<[number, number, number, number, number]> = [
   // k, n, confidence, lower, upper

@@ -1,6 +1,6 @@
 // Reference values below were computed independently with scipy/numpy (see the comments).
 import { describe, expect, it } from 'vitest';
-import type { RequestRecord } from '../../src/model.js';
+import type { RequestRecord } from '../../src/model/request.js';
 import { summarizeScenario } from '../../src/stats/tally.js';
 import { normalizeWeights } from '../../src/weights.js';
 
@@ -9,14 +9,18 @@ const expected = [
   { name: 'vllm', provider: 'openai', weight: 0.75 },
 ];
 
-type Fields = Pick<RequestRecord, 'ok' | 'latencyMs' | 'targetIndex' | 'error'>;
+type Fields = Pick<RequestRecord, 'ok' | 'latencyMs' | 'pickedIndex' | 'error'> &
+  Partial<Pick<RequestRecord, 'answeredIndex' | 'fallbackDepth' | 'attributedBy'>>;
 
-function ok(targetIndex: number | null, latencyMs: number): Fields {
-  return { ok: true, latencyMs, targetIndex };
+function ok(pickedIndex: number | null, latencyMs: number, answeredIndex = pickedIndex): Fields {
+  return { ok: true, latencyMs, pickedIndex, answeredIndex };
 }
 
-function failed(targetIndex: number | null, cause: 'provider-error' | 'connection'): Fields {
-  return { ok: false, latencyMs: 1, targetIndex, error: { cause, message: 'x' } };
+function failed(
+  pickedIndex: number | null,
+  cause: 'provider-error' | 'connection' | 'gateway-error',
+): Fields {
+  return { ok: false, latencyMs: 1, pickedIndex, error: { cause, message: 'x' } };
 }
 
 const weightsOf = (targets: { weight: number }[]) => normalizeWeights(targets.map((t) => t.weight));
@@ -45,7 +49,7 @@ describe('summarizeScenario', () => {
       successRate: 1,
       attributed: 10,
     });
-    expect(s.targets.map((t) => [t.name, t.count, t.routed, t.share])).toEqual([
+    expect(s.targets.map((t) => [t.name, t.answered, t.picked, t.share])).toEqual([
       ['ollama', 3, 3, 0.3],
       ['vllm', 7, 7, 0.7],
     ]);
@@ -73,7 +77,7 @@ describe('summarizeScenario', () => {
     const s = summarizeScenario(seed, expected, weightsOf(expected));
     expect(s.fit.method).toBe('exact-binomial');
     expect(s.fit.pValue).toBeCloseTo(0.7184324264526367, 6);
-    expect(s.fit.consistent).toBe(true);
+    expect(s.fit.outcome).toBe('consistent');
     // Wilson 95% intervals of 3/10 and 7/10
     expect(s.targets[0]?.ci95[0]).toBeCloseTo(0.10779126740630099, 6);
     expect(s.targets[0]?.ci95[1]).toBeCloseTo(0.6032218525388546, 6);
@@ -86,7 +90,7 @@ describe('summarizeScenario', () => {
     expect(s.requestsFor5ppSkew).toBeGreaterThan(10);
   });
 
-  it('judges routing, not answers: failed requests count for the target they were routed to', () => {
+  it('judges the picks, not the answers: failed requests count for the target picked', () => {
     const records = [
       ok(1, 10),
       ok(1, 30),
@@ -101,12 +105,13 @@ describe('summarizeScenario', () => {
       succeeded: 4,
       failed: 2,
       attributed: 4,
-      unattributed: 1,
+      unattributed: 2,
+      unattributedByCause: { connection: 1, ok: 1 },
     });
     expect(s.successRate).toBeCloseTo(4 / 6, 12);
     expect(s.latencyMs).toMatchObject({ count: 4, avg: 65, min: 10, max: 200 });
-    expect(s.targets[0]).toMatchObject({ count: 1, failed: 1, routed: 2, share: 0.5 });
-    expect(s.targets[1]).toMatchObject({ count: 2, failed: 0, routed: 2, share: 0.5 });
+    expect(s.targets[0]).toMatchObject({ answered: 1, failed: 1, picked: 2, share: 0.5 });
+    expect(s.targets[1]).toMatchObject({ answered: 2, failed: 0, picked: 2, share: 0.5 });
     expect(s.targets[1]?.deviationPp).toBeCloseTo(-25, 10);
     expect(s.failuresByCause).toEqual({ 'provider-error': 1, connection: 1 });
     // scipy binomtest(2, 4, 0.25) and the Wilson interval of 2/4
@@ -121,9 +126,9 @@ describe('summarizeScenario', () => {
       { name: 'off', provider: 'openai', weight: 0 },
     ];
     const clean = summarizeScenario([ok(0, 1), ok(0, 1), ok(0, 1)], zero, weightsOf(zero));
-    expect(clean.fit.consistent).toBe(true);
+    expect(clean.fit.outcome).toBe('consistent');
     const leak = summarizeScenario([ok(0, 1), ok(0, 1), ok(1, 1)], zero, weightsOf(zero));
-    expect(leak.fit.consistent).toBe(false);
+    expect(leak.fit.outcome).toBe('differs');
     expect(leak.fit.zeroWeightViolations).toEqual([1]);
   });
 
@@ -139,11 +144,46 @@ describe('summarizeScenario', () => {
     expect(s.targets.map((t) => t.share)).toEqual([0, 0]);
     expect(s.targets.map((t) => t.deviationPp)).toEqual([-25, -75]);
     expect(s.fit.pValue).toBe(1);
+    expect(s.fit.outcome).toBe('inconclusive');
   });
 
   it('does not attribute an index beyond the configured targets', () => {
     const s = summarizeScenario([ok(5, 1)], expected, weightsOf(expected));
     expect(s.unattributed).toBe(1);
-    expect(s.targets.map((t) => t.count)).toEqual([0, 0]);
+    expect(s.targets.map((t) => t.picked)).toEqual([0, 0]);
+  });
+
+  it('keys latency by the target that answered, and counts the fallback for the one picked', () => {
+    const s = summarizeScenario(
+      [
+        { ...ok(1, 500, 0), fallbackDepth: 1 },
+        { ...ok(1, 20), fallbackDepth: 0 },
+        { ...ok(0, 300), fallbackDepth: 0 },
+      ],
+      expected,
+      weightsOf(expected),
+    );
+    expect(s.targets[0]).toMatchObject({ picked: 1, answered: 2, fallbacks: 0 });
+    expect(s.targets[1]).toMatchObject({ picked: 2, answered: 1, fallbacks: 1 });
+    expect(s.targets[0]?.latencyMs).toMatchObject({ count: 2, min: 300, max: 500 });
+    expect(s.targets[1]?.latencyMs).toMatchObject({ count: 1, min: 20 });
+    expect(s.fallbacks).toBe(1);
+    expect(s.fallbackLatencyMs?.p50).toBe(500);
+  });
+
+  it('counts the picks only a simulator knew, and reports the send window', () => {
+    const s = summarizeScenario(
+      [
+        { ...failed(1, 'gateway-error'), attributedBy: 'simulator', startedMs: 0 },
+        { ...ok(0, 10), attributedBy: 'header', startedMs: 100 },
+        { ...ok(1, 10), attributedBy: 'header', startedMs: 500 },
+      ],
+      expected,
+      weightsOf(expected),
+      0.05,
+      1000,
+    );
+    expect(s).toMatchObject({ attributed: 3, attributedBySimulator: 1, unattributed: 0 });
+    expect(s).toMatchObject({ sendWindowMs: 500, sentPerSec: 4, requestsPerSec: 3 });
   });
 });

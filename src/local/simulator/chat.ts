@@ -20,6 +20,13 @@ import {
 
 const MAX_BODY_BYTES = 8 * 1024 * 1024;
 
+/**
+ * The header lb-demo tags its requests with (the gateway forwards it when asked): the simulator
+ * records each chat request that carries it, so lb-demo can tell which target got a request the
+ * gateway's answer did not name.
+ */
+export const REQUEST_ID_HEADER = 'x-lb-demo-request-id';
+
 /** How a chat request is answered: decided by decideChat(), carried out by executeChat(). */
 type ChatDecision =
   | {
@@ -70,6 +77,7 @@ export function chatRoute(
       }
       chunks.push(chunk);
     });
+    recordAttempt(state, req, res);
     req.on('end', () => {
       if (tooLarge || res.destroyed) return;
       const body =
@@ -197,6 +205,20 @@ function executeChat(
       track(state, res);
       return;
   }
+}
+
+/** Notes the arrival of a tagged request, and its status once answered. */
+function recordAttempt(state: SimState, req: http.IncomingMessage, res: http.ServerResponse) {
+  const id = req.headers[REQUEST_ID_HEADER];
+  if (typeof id !== 'string') return;
+  const attempt = { atMs: performance.now(), status: null as number | null };
+  const list = state.attempts.get(id);
+  if (list) list.push(attempt);
+  else state.attempts.set(id, [attempt]);
+  res.once('finish', () => {
+    attempt.status = res.statusCode;
+  });
+  return attempt;
 }
 
 function countSuccess(state: SimState, answer: Answer, streamed: boolean): void {

@@ -1,6 +1,6 @@
 // Which chat requests an injected fault hits. The settings were checked at the edge
 // (src/settings/faults.ts); here they only get their defaults.
-import type { FaultSettings } from '../../model.js';
+import type { FaultSettings } from '../../model/input.js';
 import type { ActiveFaults } from './state.js';
 
 export function activeFaults(faults: FaultSettings): ActiveFaults {

@@ -6,10 +6,11 @@
 import { createHash, randomBytes } from 'node:crypto';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
-import type { FaultSettings } from '../../model.js';
+import type { FaultSettings } from '../../model/input.js';
 import { chatRoute } from './chat.js';
 import { activeFaults, settingsCopy } from './faults.js';
 import {
+  type Attempt,
   bump,
   type FaultCounts,
   newCounters,
@@ -19,7 +20,8 @@ import {
 } from './state.js';
 import { ollamaKey, SIMULATED_OLLAMA_VERSION } from './wire.js';
 
-export type { SimulatedKind } from './state.js';
+export { REQUEST_ID_HEADER } from './chat.js';
+export type { Attempt, SimulatedKind } from './state.js';
 
 export interface SimulatedProviderOptions {
   kind: SimulatedKind;
@@ -46,6 +48,8 @@ export interface ServedCounts {
   requests: number;
   /** Chat answers completed with status 200 (any route, streamed or not). */
   chatCompletions: number;
+  /** Chat requests received (with a whole body), whatever became of them. */
+  chatRequests: number;
   /** Successful chat answers per model (as named in `models`). */
   byModel: Record<string, number>;
   /** 'METHOD /path', e.g. 'POST /api/chat'; requests to unknown paths count as 'METHOD *'. */
@@ -78,6 +82,10 @@ export interface SimulatedProvider {
   served(): ServedCounts;
   /** Resets the counters, the chat request count that faults go by included (not the faults). */
   reset(): void;
+  /** The chat requests tagged with this request id, oldest first; forgotten once taken. */
+  takeAttempts(requestId: string): Attempt[];
+  /** Forgets every tagged request not taken (a scenario's stragglers). */
+  clearAttempts(): void;
   /** Closes the server and all sockets (hung requests too); resolves when the port is free. */
   close(): Promise<void>;
 }
@@ -117,6 +125,12 @@ export async function startSimulatedProvider(
       state.counters = newCounters();
       state.counters.maxInFlight = state.inFlight;
     },
+    takeAttempts: (requestId) => {
+      const attempts = state.attempts.get(requestId) ?? [];
+      state.attempts.delete(requestId);
+      return attempts;
+    },
+    clearAttempts: () => state.attempts.clear(),
     close: () => listening.close(() => state.pending.clear()),
   };
 }
@@ -139,6 +153,7 @@ function newState(options: SimulatedProviderOptions): SimState {
     counters: newCounters(),
     inFlight: 0,
     pending: new Set(),
+    attempts: new Map(),
     nextId: () => {
       idCounter += 1;
       return kind === 'ollama'
@@ -154,6 +169,7 @@ function servedCounts(state: SimState): ServedCounts {
   return {
     requests: counters.requests,
     chatCompletions: counters.chatCompletions,
+    chatRequests: counters.chatRequests,
     byModel: Object.fromEntries(counters.byModel),
     byRoute: Object.fromEntries(counters.byRoute),
     byStatus: Object.fromEntries([...counters.byStatus].map(([s, n]) => [String(s), n])),

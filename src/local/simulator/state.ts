@@ -38,6 +38,14 @@ export interface Counters {
   faults: FaultCounts;
 }
 
+/** One chat request that carried lb-demo's request id: when it came and how it was answered. */
+export interface Attempt {
+  /** performance.now() at its arrival. */
+  atMs: number;
+  /** The status it was answered with; null while pending, or for a hang. */
+  status: number | null;
+}
+
 /** A pending timer of one chat answer; close() clears them all. */
 export interface Pending {
   timer: NodeJS.Timeout | undefined;
@@ -60,6 +68,8 @@ export interface SimState {
   /** Chat requests being handled now (hung ones included). */
   inFlight: number;
   readonly pending: Set<Pending>;
+  /** Chat requests by lb-demo's request id, until taken (see SimulatedProvider.takeAttempts). */
+  readonly attempts: Map<string, Attempt[]>;
   nextId(): string;
   /** The configured name of a requested model, or undefined when it is not served. */
   findModel(requested: string): string | undefined;

@@ -95,7 +95,7 @@ function summarySection(doc: ResultsDocument): Html {
 <td class="text"><a href="#scenario-${i + 1}">${label(s)}</a></td>
 <td>${count(s.requests)}</td>
 <td>${percent(s.success_rate)}</td>
-<td class="text">${s.test.consistent ? 'consistent' : 'differs'} (${formatP(s.test.p_value)})</td>
+<td class="text">${s.test.outcome}${s.test.outcome === 'inconclusive' ? '' : ` (${formatP(s.test.p_value)})`}</td>
 <td class="text">${
       checks.length === 0
         ? 'none'

@@ -16,6 +16,7 @@ import {
   scenarioLabel,
   seconds,
   signedPp,
+  verdictText,
 } from '../format.js';
 import type { CheckEntry, LatencyEntry, ResultsDocument, ScenarioEntry } from '../schema.js';
 import { histogramChart, splitChart } from './charts.js';
@@ -70,12 +71,12 @@ ${table(
 function splitSection(s: ScenarioEntry): Html {
   const { test } = s;
   const hint =
-    test.consistent && s.attributed < test.requests_for_5pp_skew
+    test.outcome === 'consistent' && s.attributed < test.requests_for_5pp_skew
       ? html`<p class="hint">${count(s.attributed)} requests can only reveal a large skew; about ${count(test.requests_for_5pp_skew)} would detect a 5 pp skew with 80% power.</p>`
       : '';
   const rows = s.targets.map((t) => {
     return html`<tr data-target="${t.name}">
-<td class="text">${t.name}</td><td>${count(t.routed)}</td><td>${percent(t.share)}</td><td>${percentRange(t.ci95)}</td><td>${percent(t.expected_share)}</td><td>${count(t.expected_range[0])}–${count(t.expected_range[1])}</td><td>${signedPp(t.deviation_pp)}</td>
+<td class="text">${t.name}</td><td>${count(t.picked)}</td><td>${percent(t.share)}</td><td>${percentRange(t.ci95)}</td><td>${percent(t.expected_share)}</td><td>${count(t.expected_range[0])}–${count(t.expected_range[1])}</td><td>${signedPp(t.deviation_pp)}</td>
 </tr>`;
   });
   return html`<h3>Split: expected against observed</h3>
@@ -83,12 +84,15 @@ function splitSection(s: ScenarioEntry): Html {
 ${splitChart(s)}
 <figcaption>Share of the ${count(s.attributed)} requests whose target the gateway named, against the configured weight. The whisker on each observed bar is the 95% (Wilson) interval of that share.</figcaption>
 </figure>
-<p class="verdict ${test.consistent ? 'consistent' : 'differs'}"><strong>Verdict: ${test.verdict}.</strong> <span class="method">${describeTest(test)}</span></p>
+<p class="verdict ${test.outcome}"><strong>Verdict: ${verdictText(
+    fitOf(test),
+    s.targets.map((t) => t.name),
+  )}.</strong> <span class="method">${describeTest(test)}</span></p>
 ${hint}
 <p class="note">The gateway picks each request's target at random by weight: it does not take turns, so small runs stray from the weights.</p>
 ${table(
   'split-table',
-  html`<tr><th class="text">Target</th><th>Routed</th><th>Observed</th><th>95% interval</th><th>Expected</th><th>Expected range</th><th>Deviation</th></tr>`,
+  html`<tr><th class="text">Target</th><th>Picked</th><th>Observed</th><th>95% interval</th><th>Expected</th><th>Expected range</th><th>Deviation</th></tr>`,
   rows,
 )}`;
 }
@@ -106,14 +110,14 @@ function outcomesSection(s: ScenarioEntry): Html {
         )}</ul>`;
   const rows = s.targets.map(
     (t) => html`<tr data-target="${t.name}">
-<td class="text">${t.name}</td><td>${count(t.routed)}</td><td>${count(t.count)}</td><td class="failed">${count(t.failed)}</td><td>${count(t.retries)}</td><td>${count(t.fallbacks)}</td>
+<td class="text">${t.name}</td><td>${count(t.picked)}</td><td>${count(t.answered)}</td><td class="failed">${count(t.failed)}</td><td>${count(t.retries)}</td><td>${count(t.fallbacks)}</td>
 </tr>`,
   );
   const direct = s.direct_latency_ms;
   const fallback = s.fallback_latency_ms;
   const fallbackNote =
     s.fallbacks > 0
-      ? html`<p class="note">Fallbacks: requests the gateway routed to a target but answered from another one of its fallback group. They count, with their latency, under the target they were routed to.</p>`
+      ? html`<p class="note">Picked: requests the load balancer sent to the target first. Answered: successful responses the target produced, for its own picks or as another's fallback; latency is by the target that answered. Fallbacks: picks of the target that another member of its fallback group answered.</p>`
       : '';
   return html`<h3>Outcomes</h3>
 <dl class="facts outcomes">
@@ -123,7 +127,8 @@ function outcomesSection(s: ScenarioEntry): Html {
 <dt>Throughput</dt><dd>${rate(s.requests_per_s)} over ${seconds(s.elapsed_ms)}</dd>
 <dt>Gateway retries</dt><dd class="retries">${count(s.retries)}</dd>
 <dt>Served by a fallback</dt><dd>${count(s.fallbacks)}</dd>
-${s.unattributed > 0 ? html`<dt>Target not named</dt><dd>${count(s.unattributed)} successful request(s): the gateway sent no last-used-option-index header</dd>` : ''}
+${s.unattributed > 0 ? html`<dt>Unattributed</dt><dd class="unattributed">${count(s.unattributed)} request(s) whose target nothing named (${unattributedCauses(s)})</dd>` : ''}
+${s.attributed_by_simulator > 0 ? html`<dt>Known from simulators</dt><dd>${count(s.attributed_by_simulator)} pick(s): the gateway's answer did not name a target, lb-demo's simulator of it did</dd>` : ''}
 </dl>
 ${failures}
 ${
@@ -133,7 +138,7 @@ ${
 }
 ${table(
   'outcomes-table',
-  html`<tr><th class="text">Target</th><th>Routed</th><th>Succeeded</th><th>Failed</th><th>Retries</th><th>Fallbacks</th></tr>`,
+  html`<tr><th class="text">Target</th><th>Picked</th><th>Answered</th><th>Failed</th><th>Retries</th><th>Fallbacks</th></tr>`,
   rows,
 )}
 ${fallbackNote}`;
@@ -219,6 +224,12 @@ function loadWords(s: ScenarioEntry): string {
       ? `${count(s.planned_requests)} requests planned`
       : `requests for ${s.duration_s ?? '?'} s`;
   return `${describeLoad(loadOf(s))}; ${amount}, ${count(s.requests)} sent in ${seconds(s.elapsed_ms)}`;
+}
+
+function unattributedCauses(s: ScenarioEntry): string {
+  return Object.entries(s.unattributed_by_cause)
+    .map(([cause, n]) => `${cause === 'ok' ? 'succeeded' : cause} ${count(n)}`)
+    .join(', ');
 }
 
 function describeTest(test: ScenarioEntry['test']): string {

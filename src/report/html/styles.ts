@@ -25,6 +25,7 @@ code { font-family: ui-monospace, "SFMono-Regular", Menlo, Consolas, monospace; 
 .hint { border-left: 4px solid #9a6700; padding-left: .5rem; }
 .verdict { padding: .4rem .6rem; border-left: 6px solid; }
 .verdict.consistent { border-color: #1a7f37; background: #f0fff4; }
+.verdict.inconclusive { border-color: #9a6700; background: #fff8c5; }
 .verdict.differs { border-color: #b3261e; background: #fff1f0; }
 .checks-outcome.pass { color: #116329; }
 .checks-outcome.fail { color: #a40e26; }
@@ -66,7 +67,7 @@ footer { margin-top: 2rem; color: #57606a; font-size: .8rem; border-top: 1px sol
   body { max-width: none; padding: 0; font-size: 11pt; color: #000; background: #fff; }
   a { color: inherit; text-decoration: none; }
   .table-wrap { overflow: visible; }
-  .verdict.consistent, .verdict.differs, .notice, th { background: #fff; }
+  .verdict.consistent, .verdict.differs, .verdict.inconclusive, .notice, th { background: #fff; }
   .scenario { break-before: page; }
   figure, .chart-block, .histograms, table, .verdict, .check { break-inside: avoid; page-break-inside: avoid; }
   h2, h3 { break-after: avoid; page-break-after: avoid; }

@@ -2,7 +2,10 @@
 // request or a progress line. Every function returns a string; the caller decides where it goes.
 import type { ChalkInstance } from 'chalk';
 import { maskUrl } from '../../io/redact.js';
-import type { LoadSettings, RequestRecord, RunContext, ScenarioPlan } from '../../model.js';
+import type { LoadSettings } from '../../model/input.js';
+import type { ScenarioPlan } from '../../model/plan.js';
+import type { RequestRecord } from '../../model/request.js';
+import type { RunContext } from '../../model/run.js';
 import { promptFor } from '../../prompts.js';
 import { decimal, describeLoad, duration, percent } from '../format.js';
 
@@ -90,11 +93,16 @@ export function formatProgress(done: number, total: number | undefined): string 
   return `  Progress: ${done}${total === undefined ? '' : `/${total}`} requests done...\n`;
 }
 
+/** "vllm (openai)", "ollama (ollama), fallback for vllm", "vllm (known from its simulator)". */
 function targetLabel(record: RequestRecord, plan: ScenarioPlan): string {
-  if (record.targetIndex === null)
-    return record.provider ? `unknown target (${record.provider})` : 'unknown';
-  const spec = plan.targets[record.targetIndex];
-  return `${spec?.name ?? `target ${record.targetIndex + 1}`} (${record.provider ?? spec?.provider ?? '?'})`;
+  const { pickedIndex: picked, answeredIndex: answered } = record;
+  if (picked === null) return record.provider ? `unknown target (${record.provider})` : 'unknown';
+  const name = (i: number) => plan.targets[i]?.name ?? `target ${i + 1}`;
+  const shown = answered ?? picked;
+  const provider = record.provider ?? plan.targets[shown]?.provider ?? '?';
+  const source = record.attributedBy === 'simulator' ? ', known from its simulator' : '';
+  const fallback = answered !== null && answered !== picked ? `, fallback for ${name(picked)}` : '';
+  return `${name(shown)} (${provider}${source})${fallback}`;
 }
 
 function snippet(text: string, max = 60): string {

@@ -28,15 +28,8 @@ export function formatScenarioResult(s: ScenarioEntry, c: ChalkInstance): string
     );
   }
   lines.push('  Statistics:', indent(statisticsTable(s, c)), '');
-  lines.push('  Distribution (requests the gateway routed to each target):');
-  lines.push(indent(distributionTable(s, c)));
-  if (s.unattributed > 0) {
-    lines.push(
-      c.yellow(
-        `  ${s.unattributed} successful request(s) could not be attributed: the gateway sent no last-used-option-index header.`,
-      ),
-    );
-  }
+  lines.push('  Distribution (the target the load balancer picked for each request):');
+  lines.push(indent(distributionTable(s, c)), ...attributionLines(s, c));
   const shares = s.targets.map((t) => ({ ...t, expectedShare: t.expected_share }));
   lines.push('', shareBars(shares, c), '', ...verdictLines(s, c));
   if (s.ttft_ms) {
@@ -46,7 +39,7 @@ export function formatScenarioResult(s: ScenarioEntry, c: ChalkInstance): string
       indent(streamingTable(s, c)),
     );
   }
-  if (s.latency_ms) {
+  if (s.targets.some((t) => t.latency_ms)) {
     lines.push('', '  Latency by target, ms (successful requests):', indent(latencyTable(s, c)));
     const histogram = { edgesMs: s.latency_histogram.edges_ms, counts: s.latency_histogram.counts };
     lines.push(
@@ -64,8 +57,10 @@ function verdictLines(s: ScenarioEntry, c: ChalkInstance): string[] {
   const fit = fitOf(s.test);
   const names = s.targets.map((t) => t.name);
   const verdict = `Verdict: ${verdictText(fit, names)}; ${methodName(fit)}, alpha ${fit.alpha}.`;
-  const lines = [`  ${fit.consistent ? c.green(verdict) : c.red(verdict)}`];
-  if (fit.consistent && s.attributed < s.test.requests_for_5pp_skew) {
+  const paint =
+    fit.outcome === 'consistent' ? c.green : fit.outcome === 'differs' ? c.red : c.yellow;
+  const lines = [`  ${paint(verdict)}`];
+  if (fit.outcome === 'consistent' && s.attributed < s.test.requests_for_5pp_skew) {
     lines.push(
       c.dim(
         `  ${count(s.attributed)} requests can only reveal a large skew; about ${count(s.test.requests_for_5pp_skew)} would detect a 5 pp skew with 80% power.`,
@@ -77,6 +72,29 @@ function verdictLines(s: ScenarioEntry, c: ChalkInstance): string[] {
       "  The gateway picks each request's target at random by weight: it does not take turns, so small runs stray.",
     ),
   );
+  return lines;
+}
+
+/** Requests whose pick nothing told, by cause, and picks only the simulators knew. */
+function attributionLines(s: ScenarioEntry, c: ChalkInstance): string[] {
+  const lines: string[] = [];
+  if (s.unattributed > 0) {
+    const causes = Object.entries(s.unattributed_by_cause)
+      .map(([cause, n]) => `${cause === 'ok' ? 'succeeded' : cause} ${count(n)}`)
+      .join(', ');
+    lines.push(
+      c.yellow(
+        `  Unattributed: ${count(s.unattributed)} request(s) whose target nothing named (${causes || 'no cause recorded'}).`,
+      ),
+    );
+  }
+  if (s.attributed_by_simulator > 0) {
+    lines.push(
+      c.dim(
+        `  ${count(s.attributed_by_simulator)} pick(s) known from lb-demo's simulators: the gateway's answer did not name a target.`,
+      ),
+    );
+  }
   return lines;
 }
 
@@ -110,23 +128,24 @@ function statisticsTable(s: ScenarioEntry, c: ChalkInstance): string {
 function distributionTable(s: ScenarioEntry, c: ChalkInstance): string {
   const withFailures = s.targets.some((t) => t.failed > 0);
   const withFallbacks = s.fallbacks > 0;
-  const head = ['Target', 'Requests', 'Observed', '95% CI', 'Expected (range)', 'Deviation'];
+  const head = ['Target', 'Picked', 'Observed', '95% CI', 'Expected (range)', 'Deviation'];
   if (withFailures) head.push('Failed');
-  if (withFallbacks) head.push('Fallbacks');
+  if (withFallbacks) head.push('Answered', 'Fallbacks');
   const table = newTable(c, head);
   for (const t of s.targets) {
     const [min, max] = t.expected_range;
-    const outside = t.routed < min || t.routed > max;
+    const { picked } = t;
+    const outside = picked < min || picked > max;
     const row = [
       t.name,
-      outside ? c.yellow(count(t.routed)) : count(t.routed),
+      outside ? c.yellow(count(picked)) : count(picked),
       percent(t.share),
       percentRange(t.ci95),
       `${percent(t.expected_share)} (${count(min)}–${count(max)})`,
       signedPp(t.deviation_pp),
     ];
     if (withFailures) row.push(t.failed > 0 ? c.red(count(t.failed)) : '0');
-    if (withFallbacks) row.push(count(t.fallbacks));
+    if (withFallbacks) row.push(count(t.answered), count(t.fallbacks));
     table.push(row);
   }
   return table.toString();

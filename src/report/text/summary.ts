@@ -88,7 +88,7 @@ export function formatSummary(
       fit,
       s.targets.map((t) => t.name),
     )}`;
-    return `  ${fit.consistent ? text : c.red(text)}`;
+    return `  ${fit.outcome === 'consistent' ? text : fit.outcome === 'differs' ? c.red(text) : c.yellow(text)}`;
   });
   return [
     '',

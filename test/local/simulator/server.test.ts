@@ -168,6 +168,7 @@ describe('simulated Ollama, native API through the official ollama client', () =
     );
     expect(sim.served()).toMatchObject({
       requests: 2,
+      chatRequests: 2,
       chatCompletions: 0,
       streamed: 0,
       byModel: {},
@@ -497,6 +498,7 @@ describe('latency, concurrency and lifecycle', () => {
     ]);
     expect(sim.served()).toMatchObject({
       maxInFlight: 4,
+      chatRequests: 4,
       chatCompletions: 4,
       streamed: 2,
       byModel: { mistral: 2, 'llama3:latest': 2 },
@@ -506,6 +508,7 @@ describe('latency, concurrency and lifecycle', () => {
     expect(sim.served()).toEqual({
       requests: 0,
       chatCompletions: 0,
+      chatRequests: 0,
       byModel: {},
       byRoute: {},
       byStatus: {},
@@ -913,5 +916,33 @@ describe('fault injection', () => {
     await sim.setFaults({}); // after close(): no listening again
     const after = await fetch(`${sim.origin}/`).catch((e) => e);
     expect(after).toBeInstanceOf(TypeError);
+  });
+});
+
+describe("lb-demo's request ids", () => {
+  it('records each chat request tagged with one, with its status, until taken', async () => {
+    const sim = await startVllm({ faults: { errorRate: 0.5, errorStatus: 503 } });
+    const call = (id?: string) =>
+      fetch(`${sim.baseUrl}/chat/completions`, {
+        method: 'POST',
+        headers: {
+          'content-type': 'application/json',
+          ...(id ? { 'x-lb-demo-request-id': id } : {}),
+        },
+        body: JSON.stringify({ model: 'llama-fp8', messages }),
+      }).then((r) => r.text());
+    await call('a');
+    await call('a');
+    await call('b');
+    const a = sim.takeAttempts('a');
+    expect(a.map((x) => x.status)).toEqual([200, 503]);
+    expect(a[0]!.atMs).toBeLessThanOrEqual(a[1]!.atMs);
+    expect(sim.takeAttempts('a')).toEqual([]);
+    sim.clearAttempts();
+    expect(sim.takeAttempts('b')).toEqual([]);
+    // Untagged requests are counted, not recorded.
+    await call();
+    expect(sim.served().chatRequests).toBe(4);
+    expect(sim.takeAttempts('undefined')).toEqual([]);
   });
 });

@@ -1,0 +1,46 @@
+// One request as the runner reports it, and where it went. Types only.
+import type { FailureCause } from './stats.js';
+
+/** How lb-demo knows which target the load balancer picked for a request. */
+export type Attribution =
+  | 'header' // the response's x-portkey-last-used-option-index named a leaf of the config
+  | 'simulator'; // no such header, but lb-demo's simulator of that target received the request
+
+/** Where a request went, from that response's own headers (or, failing that, a simulator). */
+export interface Route {
+  /** The gateway's path of the leaf that answered, as sent, e.g. config.targets[1].targets[0]. */
+  targetPath: string | null;
+  /** The top-level target the load balancer picked; null when nothing says. */
+  pickedIndex: number | null;
+  /** The target whose leaf produced the response; null when nothing says. */
+  answeredIndex: number | null;
+  /** 0: the picked target answered; n: the n-th fallback of its group did; null: unknown. */
+  fallbackDepth: number | null;
+  attributedBy: Attribution | null;
+  /** Provider slug the gateway reported. */
+  provider: string | null;
+  /** Gateway retries for this request: the attempts after the first. */
+  retries: number;
+  /** The gateway used up every retry its config allows (retry-attempt-count -1). */
+  retriesExhausted: boolean;
+}
+
+export interface RequestRecord extends Route {
+  /** 0-based position in the scenario. */
+  seq: number;
+  /** Sent to the gateway (and forwarded to lb-demo's simulators) to find the request again. */
+  requestId?: string;
+  /** ms from the start of the run to sending this request. */
+  startedMs: number;
+  /** End-to-end latency as the client saw it (the whole stream, when streaming). */
+  latencyMs: number;
+  ok: boolean;
+  /** The start of the answer, for the per-request lines. */
+  snippet?: string;
+  outputTokens?: number;
+  /** Streaming: time to the first content token. */
+  ttftMs?: number;
+  /** Streaming: mean time between tokens after the first (time per output token). */
+  tpotMs?: number;
+  error?: { cause: FailureCause; status?: number; message: string };
+}

@@ -1,0 +1,36 @@
+// A run as the report tells it: where it happened and what each scenario gave. Types only.
+import type { LoadSettings } from './input.js';
+import type { ScenarioPlan } from './plan.js';
+import type { ScenarioSummary } from './stats.js';
+
+/** What the report says about where the run happened. */
+export interface RunContext {
+  version: string;
+  gatewayUrl: string;
+  /** Set when lb-demo started the gateway itself. */
+  embeddedGateway?: { version: string };
+  /** Targets served by a simulator started by lb-demo. */
+  simulated: { target: string; kind: string; latencyMs: number; url: string; faults: string }[];
+}
+
+/** Why a scenario stopped before its plan was done. */
+export type StopReason = 'interrupted' | 'gateway-gone';
+
+export interface ScenarioResult {
+  plan: ScenarioPlan;
+  summary: ScenarioSummary;
+  load: LoadSettings;
+  /** The run was interrupted before all requests were sent (Ctrl-C, or the gateway went away). */
+  interrupted: boolean;
+  stopReason: StopReason | null;
+  /** When the gateway went away: how lb-demo knows, in words. */
+  gatewayGoneReason?: string;
+}
+
+/** What each simulator itself counted, across all scenarios of the run. */
+export interface ServedByTarget {
+  target: string;
+  chatCompletions: number;
+  /** Chat requests it received, answered or not (gateway retries and fallbacks included). */
+  chatRequests: number;
+}

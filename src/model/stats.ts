@@ -1,0 +1,153 @@
+// What the statistics make of a scenario's records, and the checks of the gate. Types only.
+
+export type FailureCause =
+  | 'provider-error' // the provider answered with an error status, passed on by the gateway
+  | 'gateway-error' // the gateway failed on its own (for example an unparseable provider answer)
+  | 'invalid-response' // a 2xx answer that is not a chat completion
+  | 'connection' // the gateway could not be reached
+  | 'timeout'
+  | 'interrupted'; // still in flight when the run was stopped
+
+/** Count, mean, extremes and percentiles of a sample of durations, in ms. */
+export interface LatencyStats {
+  count: number;
+  avg: number;
+  min: number;
+  max: number;
+  p50: number;
+  p90: number;
+  p95: number;
+  p99: number;
+}
+
+/** chi-square: documents written before lb-demo 0.2, which no longer decides with it. */
+export type FitMethod = 'chi-square' | 'exact-binomial' | 'exact-multinomial' | 'monte-carlo';
+
+/** What the counts say about the split: only with evidence is it one or the other. */
+export type Outcome = 'consistent' | 'differs' | 'inconclusive';
+
+/** A goodness-of-fit test of the picked counts against the weights. */
+export interface FitResult {
+  method: FitMethod;
+  /** Pearson X^2 of the counts over the non-zero-weight targets (reported for every method). */
+  statistic: number;
+  /** (number of non-zero-weight targets) - 1. */
+  df: number;
+  /** Of the attributed counts alone. */
+  pValue: number;
+  alpha: number;
+  outcome: Outcome;
+  /** Why the verdict is inconclusive, in words; null otherwise. */
+  reason: string | null;
+  /**
+   * With requests whose pick is unknown: the p-values at the allocations of them that fit the
+   * weights worst and best. The outcome holds only if it holds across this range.
+   */
+  pValueRange: [number, number] | null;
+  /** Indices of weight-0 targets that received traffic (differs, whatever the p-value). */
+  zeroWeightViolations: number[];
+  monteCarloSamples?: number;
+  monteCarloSeed?: number;
+}
+
+/** Per-target counts over shared, logarithmically spaced latency bins. */
+export interface LatencyHistogram {
+  /** bins + 1 bin edges in ms, ascending. */
+  edgesMs: number[];
+  /** counts[target][bin]. */
+  counts: number[][];
+}
+
+export interface TargetSummary {
+  index: number;
+  name: string;
+  provider: string;
+  /** The target's normalized weight: the share of traffic the gateway should send it. */
+  expectedShare: number;
+  /** Requests the load balancer picked this target for, answered or not. */
+  picked: number;
+  /** Successful responses this target produced (itself picked, or as another's fallback). */
+  answered: number;
+  /** Requests picked for this target that failed. */
+  failed: number;
+  /** picked / all attributed requests. */
+  share: number;
+  /** (share - expectedShare) in percentage points. */
+  deviationPp: number;
+  /** 95% Wilson interval of the observed share. */
+  ci95: [number, number];
+  /** Central 95% range of `picked` if the gateway follows the weights, for this many requests. */
+  expectedRange: [number, number];
+  /** Of the successful responses this target produced; null when it produced none. */
+  latencyMs: LatencyStats | null;
+  /** Gateway retries spent on requests picked for this target. */
+  retries: number;
+  /** Streaming: time to first token and time per output token; null when not streamed. */
+  ttftMs: LatencyStats | null;
+  tpotMs: LatencyStats | null;
+  /** Output tokens of the responses this target produced. */
+  outputTokens: number;
+  /** Requests picked for this target that a fallback target answered instead. */
+  fallbacks: number;
+}
+
+export interface ScenarioSummary {
+  requests: number;
+  succeeded: number;
+  failed: number;
+  /** succeeded / requests, 0..1 (0 when nothing was sent). */
+  successRate: number;
+  /** Over successful requests only; null when none succeeded. */
+  latencyMs: LatencyStats | null;
+  targets: TargetSummary[];
+  /** Requests whose pick is known (the sample the verdict judges). */
+  attributed: number;
+  /** Of those, how many were known from a simulator rather than the gateway's header. */
+  attributedBySimulator: number;
+  /** Requests whose pick nothing told, by cause (`ok` for successful ones). */
+  unattributedByCause: Partial<Record<FailureCause | 'ok', number>>;
+  unattributed: number;
+  failuresByCause: Partial<Record<FailureCause, number>>;
+  /** Goodness of fit of the routed counts to the weights. */
+  fit: FitResult;
+  /** Latency of each target's successful requests on one shared axis. */
+  latencyHistogram: LatencyHistogram;
+  /** Wall time of the run: first request sent to last one completed. */
+  elapsedMs: number;
+  /** Completed requests / elapsedMs (the drain of the last answers included). */
+  requestsPerSec: number;
+  /** Time from the first request sent to the last one sent, and the rate over it. */
+  sendWindowMs: number;
+  sentPerSec: number;
+  outputTokensPerSec: number;
+  /** Streaming: time to first token and time per output token over all successful requests. */
+  ttftMs: LatencyStats | null;
+  tpotMs: LatencyStats | null;
+  retries: number;
+  /** Requests whose retries all ran out. */
+  retriesExhausted: number;
+  /** Successful requests that took a fallback path (nested strategies only). */
+  fallbacks: number;
+  /** Latency of successful requests served by the first choice, and by a fallback. */
+  directLatencyMs: LatencyStats | null;
+  fallbackLatencyMs: LatencyStats | null;
+  /**
+   * Requests the verdict's own test needs to detect, with 80% power, 5 pp of traffic moved from
+   * one target to another (the hardest such move); 0 with a single target.
+   */
+  requestsFor5ppSkew: number;
+}
+
+/** `any-success` is always on: a scenario in which no request succeeded measured nothing. */
+export type CheckName = 'fail-on-skew' | 'min-success-rate' | 'max-p99' | 'any-success';
+
+export interface CheckOutcome {
+  check: CheckName;
+  scenario: string;
+  passed: boolean;
+  /** The measured figure, for the JSON document. */
+  value: number | null;
+  threshold: number | null;
+  /** One line naming the check, the scenario and the figure. */
+  message: string;
+}
