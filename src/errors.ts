@@ -10,10 +10,16 @@ export class RunError extends Error {
   override name = 'RunError';
 }
 
+/** An output could not be written (stdout, --out, --report): exit status 4. */
+export class WriteError extends Error {
+  override name = 'WriteError';
+}
+
 export const EXIT = {
   ok: 0,
   checkFailed: 1,
   usage: 2,
   cannotRun: 3,
+  writeFailed: 4,
   interrupted: 130,
 } as const;

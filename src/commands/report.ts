@@ -1,11 +1,18 @@
 // `lb-demo report results.json -o report.html`: the page of a run saved earlier.
-import { readTextFile, writeFileAtomically } from '../io/files.js';
+
+import { UsageError } from '../errors.js';
+import { readTextFile, sameFile, writeFileSafely } from '../io/files.js';
 import { printable } from '../io/text.js';
-import { parseResultsDocument } from '../report/document.js';
+import { maskDocument, parseResultsDocument } from '../report/document.js';
 import { renderHtmlReport } from '../report/html/page.js';
 
 export function renderReportFile(resultsPath: string, htmlPath: string): void {
   const shown = printable(resultsPath);
+  if (sameFile(resultsPath, htmlPath)) {
+    throw new UsageError(`--out ${printable(htmlPath)}: is the results file itself`);
+  }
   const text = readTextFile(resultsPath, shown) ?? '';
-  writeFileAtomically(htmlPath, renderHtmlReport(parseResultsDocument(text, shown)), '--output');
+  // A saved document may hold credentials (an older lb-demo, or a hand-made file): never shown.
+  const document = maskDocument(parseResultsDocument(text, shown));
+  writeFileSafely(htmlPath, renderHtmlReport(document), '--out');
 }

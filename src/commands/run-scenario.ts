@@ -20,6 +20,8 @@ export interface ScenarioOutput {
   /** Writes to stdout unless --json holds it. */
   say: (text: string) => void;
   c: ChalkInstance;
+  /** Masks the secrets a record's network text may echo, before it is kept or shown. */
+  mask: (record: RequestRecord) => RequestRecord;
 }
 
 /** What the embedded stack adds to a run: its simulators' knowledge and its gateway's fate. */
@@ -49,7 +51,7 @@ export async function runOneScenario(
   };
   let done = 0;
   const onRecord = (sent: RequestRecord) => {
-    const record = hooks.attribute ? hooks.attribute.complete(sent) : sent;
+    const record = out.mask(hooks.attribute ? hooks.attribute.complete(sent) : sent);
     watch.observe(record);
     tallyRecord(tally, record);
     done += 1;

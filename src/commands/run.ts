@@ -1,7 +1,7 @@
 // The run command: settings -> (embedded stack) -> scenarios -> runner -> stats -> report.
-import { EXIT } from '../errors.js';
+import { EXIT, WriteError } from '../errors.js';
 import { evaluateGate } from '../gate.js';
-import { writeFileAtomically } from '../io/files.js';
+import { writeFileSafely } from '../io/files.js';
 import { createRedactor, type Redactor } from '../io/redact.js';
 import { type CliIO, colours, filtered, packageVersion } from '../io/streams.js';
 import { attributeFromSimulators } from '../local/attribution.js';
@@ -9,8 +9,8 @@ import { disruptor } from '../local/disruptor.js';
 import { REQUEST_ID_HEADER } from '../local/simulator/server.js';
 import { type EmbeddedStack, startEmbeddedStack } from '../local/stack.js';
 import type { GatewayConnection, Settings, TargetSpec } from '../model/input.js';
+import type { RequestRecord } from '../model/request.js';
 import type { RunContext, ScenarioResult } from '../model/run.js';
-import { parseResultsDocument } from '../report/document.js';
 import { scenarioLabel } from '../report/format.js';
 import { renderHtmlReport } from '../report/html/page.js';
 import { buildResultsDocument, scenarioEntry } from '../report/json.js';
@@ -23,13 +23,14 @@ import { formatFaults } from '../settings/faults.js';
 import { runOneScenario, type ScenarioHooks, type ScenarioOutput } from './run-scenario.js';
 
 export async function runDemo(settings: Settings, rawIo: CliIO): Promise<number> {
-  // Whatever leaves the process goes through the redactor: a provider's error message can echo
-  // the key it was sent, and a URL can carry a password.
-  const redact = createRedactor(settings.secrets);
+  // A provider's error message can echo the key it was sent: text from the network is masked
+  // where it comes in; a last net over every stream catches the long keys anywhere.
+  const vocabulary = settings.deployment.targets.flatMap((t) => [t.name, t.provider, t.model]);
+  const redact = createRedactor(settings.secrets, vocabulary);
   const io: CliIO = {
     ...rawIo,
-    stdout: filtered(rawIo.stdout, redact),
-    stderr: filtered(rawIo.stderr, redact),
+    stdout: filtered(rawIo.stdout, redact.net),
+    stderr: filtered(rawIo.stderr, redact.net),
   };
   const c = colours(io.stdout, io.env);
   // In --json mode stdout carries the document alone.
@@ -46,10 +47,11 @@ export async function runDemo(settings: Settings, rawIo: CliIO): Promise<number>
     const targets = stack?.targets ?? (deployment.kind === 'own-gateway' ? deployment.targets : []);
     const context = runContext(connection, settings, stack);
     say(formatBanner(context, c));
-    const results = await runScenarios(settings, connection, targets, stack, { io, say, c });
-    return finish(settings, context, results, stack, { io, say, c }, redact);
+    const out = { io, say, c, mask: maskRecord(redact) };
+    const results = await runScenarios(settings, connection, targets, stack, out);
+    return finish(settings, context, results, stack, out, redact);
   } catch (error) {
-    if (error instanceof Error) error.message = redact(error.message);
+    if (error instanceof Error) error.message = redact.text(error.message);
     throw error;
   } finally {
     await stack?.stop();
@@ -63,9 +65,15 @@ function runContext(
 ): RunContext {
   const simulation =
     settings.deployment.kind === 'embedded' ? settings.deployment.simulation : undefined;
+  const keyed = settings.deployment.targets.filter((t) => t.provider === 'ollama' && t.apiKey);
   return {
     version: packageVersion(),
     gatewayUrl: connection.url,
+    // The gateway's ollama provider has no headers of its own: a key would never reach Ollama.
+    notes: keyed.map(
+      (t) =>
+        `${t.name}: an API key is set, but the gateway's ollama provider sends none to Ollama; it is not used`,
+    ),
     ...(stack ? { embeddedGateway: { version: stack.gateway.version } } : {}),
     simulated: [...(stack?.simulated ?? [])].map(([target, sim]) => ({
       target,
@@ -127,6 +135,20 @@ async function runScenarios(
   return results;
 }
 
+/** The network's words in a record (an answer's start, an error message), masked. */
+function maskRecord(redact: Redactor): (record: RequestRecord) => RequestRecord {
+  return (record) => {
+    if (record.snippet === undefined && record.error === undefined) return record;
+    return {
+      ...record,
+      ...(record.snippet === undefined ? {} : { snippet: redact.text(record.snippet) }),
+      ...(record.error
+        ? { error: { ...record.error, message: redact.text(record.error.message) } }
+        : {}),
+    };
+  };
+}
+
 /** The summary, the checks, the files; the exit status. */
 function finish(
   settings: Settings,
@@ -136,6 +158,12 @@ function finish(
   { io, say, c }: ScenarioOutput,
   redact: Redactor,
 ): number {
+  const sent = results.reduce((n, r) => n + r.summary.requests, 0);
+  if (io.signal?.aborted && sent === 0) {
+    // Nothing was measured: no summary that could read as a success, no file written over.
+    io.stderr.write('lb-demo: interrupted before any request was sent; nothing to report\n');
+    return EXIT.interrupted;
+  }
   const checks = evaluateGate(
     results.map((r) => ({ scenario: scenarioLabel(r.plan), summary: r.summary })),
     settings.gate,
@@ -145,8 +173,9 @@ function finish(
     chatCompletions: sim.served().chatCompletions,
     chatRequests: sim.served().chatRequests,
   }));
-  const document = buildResultsDocument(context, results, served, checks);
-  const text = `${JSON.stringify(document, null, 2)}\n`;
+  const document = buildResultsDocument(context, results, served, checks, io.signal?.aborted);
+  // Built from masked values; the net only catches a long key that slipped into a name.
+  const text = redact.net(`${JSON.stringify(document, null, 2)}\n`);
   const failedChecks = checks.filter((check) => !check.passed);
   // What the user asked to see comes first; a file that then cannot be written costs only itself.
   if (settings.json) {
@@ -159,25 +188,41 @@ function finish(
     say(formatSummary(document.scenarios, document.interrupted, c));
     say(formatChecks(document.checks, c));
   }
-  if (settings.out) {
-    writeFileAtomically(settings.out, redact(text), '--out');
-    say(c.dim(`JSON results written to ${settings.out}\n`));
-  }
-  // The page is rendered from the redacted document, as `lb-demo report` would render the
-  // saved file: HTML escaping would otherwise hide a secret such as a&b from the redactor.
-  if (settings.report) {
-    const page = renderHtmlReport(parseResultsDocument(redact(text), settings.report));
-    writeFileAtomically(settings.report, page, '--report');
-    say(c.dim(`HTML report written to ${settings.report}\n`));
-  }
+  const written = writeOutputs(settings, document, text, { io, say, c });
   if (io.signal?.aborted) return EXIT.interrupted;
   const gone = results.find((r) => r.stopReason === 'gateway-gone');
   if (gone) {
-    const completed = results.reduce((n, r) => n + r.summary.requests, 0);
     io.stderr.write(
-      `lb-demo: the gateway went away during ${scenarioLabel(gone.plan)}: ${gone.gatewayGoneReason ?? 'no answer'}; the report covers the ${completed} request(s) that completed\n`,
+      `lb-demo: the gateway went away during ${scenarioLabel(gone.plan)}: ${gone.gatewayGoneReason ?? 'no answer'}; the report covers the ${sent} request(s) that completed\n`,
     );
     return EXIT.cannotRun;
   }
+  if (!written) return EXIT.writeFailed;
   return failedChecks.length > 0 ? EXIT.checkFailed : EXIT.ok;
+}
+
+/** --out and --report, each tried whatever became of the other; false when one failed. */
+function writeOutputs(
+  settings: Settings,
+  document: ReturnType<typeof buildResultsDocument>,
+  text: string,
+  { io, say, c }: Pick<ScenarioOutput, 'io' | 'say' | 'c'>,
+): boolean {
+  const outputs: [string | undefined, string, () => string][] = [
+    [settings.out, '--out', () => text],
+    [settings.report, '--report', () => renderHtmlReport(document)],
+  ];
+  let ok = true;
+  for (const [path, input, render] of outputs) {
+    if (!path) continue;
+    try {
+      writeFileSafely(path, render(), input);
+      say(c.dim(`${input === '--out' ? 'JSON results' : 'HTML report'} written to ${path}\n`));
+    } catch (error) {
+      if (!(error instanceof WriteError)) throw error;
+      io.stderr.write(`lb-demo: ${error.message}\n`);
+      ok = false;
+    }
+  }
+  return ok;
 }

@@ -42,3 +42,40 @@ export function filtered(stream: OutputStream, filter: (text: string) => string)
     },
   };
 }
+
+/** A stream whose write errors are kept, not thrown: a closed pipe ends printing, no more. */
+export interface GuardedStream extends OutputStream {
+  /** The first write error other than a closed pipe (EPIPE). */
+  readonly failure: NodeJS.ErrnoException | undefined;
+}
+
+/**
+ * Wraps a process stream: once the reader has gone (EPIPE) or a write failed (a full disk),
+ * further writes are dropped, so the run still finishes, writes its files and sets its status.
+ */
+export function guarded(stream: NodeJS.WriteStream): GuardedStream {
+  let closed = false;
+  let failure: NodeJS.ErrnoException | undefined;
+  const fail = (error: NodeJS.ErrnoException) => {
+    closed = true;
+    if (error.code !== 'EPIPE') failure ??= error;
+  };
+  stream.on('error', fail);
+  return {
+    write(text: string) {
+      if (closed) return;
+      try {
+        stream.write(text);
+      } catch (error) {
+        fail(error as NodeJS.ErrnoException);
+      }
+    },
+    isTTY: stream.isTTY === true,
+    get columns() {
+      return stream.columns;
+    },
+    get failure() {
+      return failure;
+    },
+  };
+}

@@ -1,10 +1,22 @@
 // Text from users and from the network, made safe to show on one line of a message.
 
 // biome-ignore lint/suspicious/noControlCharactersInRegex: finding them is the point
-const CONTROL = /[\u0000-\u001f\u007f-\u009f\u2028\u2029]/g;
+const CONTROL =
+  /[\u0000-\u001f\u007f-\u009f\u2028\u2029\u061c\u200b-\u200f\u202a-\u202e\u2060-\u2069\ufeff]/g;
+
+/** Zero-width and bidirectional-override characters: text that looks like other text. */
+const INVISIBLE = /[\u061c\u200b-\u200f\u202a-\u202e\u2060-\u2069\ufeff]/;
+
+/** Whether the text holds characters that change how it looks without being seen. */
+export function hasInvisible(text: string): boolean {
+  return INVISIBLE.test(text);
+}
 const ESCAPES: Record<string, string> = { '\n': '\\n', '\r': '\\r', '\t': '\\t' };
 
-/** Control characters escaped (a newline as \n), so that the text stays on one line. */
+/**
+ * Control, zero-width and bidi characters escaped (a newline as \n): the text stays on one line
+ * and cannot clear a screen, set a title or pass for other text.
+ */
 export function printable(text: string): string {
   return text.replace(
     CONTROL,

@@ -9,6 +9,8 @@ export interface RunContext {
   gatewayUrl: string;
   /** Set when lb-demo started the gateway itself. */
   embeddedGateway?: { version: string };
+  /** Things the user should know about their setup, one line each. */
+  notes: string[];
   /** Targets served by a simulator started by lb-demo. */
   simulated: { target: string; kind: string; latencyMs: number; url: string; faults: string }[];
 }

@@ -2,6 +2,7 @@
 import type { z } from 'zod';
 import { UsageError } from '../errors.js';
 import { parseJsonText } from '../io/files.js';
+import { maskUrl } from '../io/redact.js';
 import { describeValue } from '../io/text.js';
 import { type ResultsDocument, ResultsDocumentSchema } from './schema.js';
 
@@ -57,4 +58,17 @@ function describeIssue(issue: z.core.$ZodIssue): string {
     default:
       return `${where} ${issue.message}`;
   }
+}
+
+/** The document with credentials in any of its strings masked (URLs with and without scheme). */
+export function maskDocument(document: ResultsDocument): ResultsDocument {
+  const mask = (value: unknown): unknown => {
+    if (typeof value === 'string') return maskUrl(value);
+    if (Array.isArray(value)) return value.map(mask);
+    if (value && typeof value === 'object') {
+      return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, mask(v)]));
+    }
+    return value;
+  };
+  return mask(document) as ResultsDocument;
 }

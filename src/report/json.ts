@@ -16,6 +16,8 @@ export function buildResultsDocument(
   results: readonly ScenarioResult[],
   served: readonly ServedByTarget[] = [],
   checks: readonly CheckOutcome[] = [],
+  /** The run was stopped (Ctrl-C) between scenarios as well as within one. */
+  stopped = false,
 ): ResultsDocument {
   return {
     format: RESULTS_FORMAT,
@@ -32,7 +34,7 @@ export function buildResultsDocument(
       served_chat_completions: served.find((x) => x.target === s.target)?.chatCompletions ?? 0,
       received_chat_requests: served.find((x) => x.target === s.target)?.chatRequests ?? 0,
     })),
-    interrupted: results.some((r) => r.interrupted),
+    interrupted: stopped || results.some((r) => r.interrupted),
     checks: checks.map((c) => ({
       check: c.check,
       scenario: c.scenario,

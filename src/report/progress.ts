@@ -44,6 +44,19 @@ export function startProgressBar(
     cliProgress.Presets.shades_classic,
   );
   bar.start(total, 0, { done: 0, rate: '0', errors: 0, split: '' });
+  // Whatever ends the process (a second Ctrl-C, a crash), the terminal gets its cursor and line
+  // wrap back.
+  const restore = () => stream.write('\x1b[?25h\x1b[?7h');
+  process.once('exit', restore);
+  let stopped = false;
+  const stop = () => {
+    if (stopped) return;
+    stopped = true;
+    bar.stop();
+    process.off('exit', restore);
+    if (live === stop) live = undefined;
+  };
+  live = stop;
   return {
     update(state) {
       const routed = state.split.reduce((a, b) => a + b, 0);
@@ -60,8 +73,14 @@ export function startProgressBar(
         split,
       });
     },
-    stop() {
-      bar.stop();
-    },
+    stop,
   };
+}
+
+/** The bar on screen now, if any: stopped (and cleared) before anything else is written. */
+let live: (() => void) | undefined;
+
+/** Clears the live progress bar, so that a notice (Ctrl-C) or the summary never overlaps it. */
+export function stopLiveProgress(): void {
+  live?.();
 }

@@ -1,5 +1,6 @@
 // Reading one answer (or failure) of the gateway: where it went, and what went wrong. Pure.
 import { UsageError } from '../errors.js';
+import { maskUrl } from '../io/redact.js';
 import { oneLine } from '../io/text.js';
 import type { Leaf, ScenarioPlan } from '../model/plan.js';
 import type { RequestRecord, Route } from '../model/request.js';
@@ -169,7 +170,7 @@ function nameTarget(reason: string, plan: ScenarioPlan): string {
     message = `unknown provider "${target?.provider}" (the gateway's list: ${message.replace(/^.*Must be one of: /, '').slice(0, 120)}…)`;
   }
   if (message === 'Invalid custom host') {
-    message = `the gateway refuses custom_host ${target?.customHost ?? ''} (it blocks private, internal and .local addresses unless its TRUSTED_CUSTOM_HOSTS lists the host)`;
+    message = `the gateway refuses custom_host ${maskUrl(target?.customHost ?? '')} (it blocks private, internal and .local addresses unless its TRUSTED_CUSTOM_HOSTS lists the host)`;
   }
   return `target ${index + 1} "${target?.name ?? '?'}"${field}: ${message}`;
 }

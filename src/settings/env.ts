@@ -6,6 +6,8 @@ import type { Env } from '../model/input.js';
 
 /** Variables from ./.env, if there is one; the real environment wins over the file. */
 export function loadEnv(processEnv: Env, path = '.env'): Env {
-  const text = readTextFile(path, printable(path), true);
-  return text === undefined ? processEnv : { ...parseEnv(text), ...processEnv };
+  const text = readTextFile(path, printable(path), { missingOk: true, maxBytes: 1024 * 1024 });
+  if (text === undefined) return processEnv;
+  // An editor's byte order mark would otherwise become part of the first variable's name.
+  return { ...parseEnv(text.replace(/^\uFEFF/, '')), ...processEnv };
 }

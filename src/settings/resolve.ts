@@ -1,8 +1,7 @@
 // Flags, .env and the targets file, parsed once into typed settings. Inner code trusts these types.
-import { accessSync, constants, existsSync, statSync } from 'node:fs';
-import { dirname, resolve } from 'node:path';
+import { readFileSync } from 'node:fs';
 import { UsageError } from '../errors.js';
-import { maskUrl } from '../io/redact.js';
+import { maskUrl, urlPasswords } from '../io/redact.js';
 import { printable } from '../io/text.js';
 import type {
   Deployment,
@@ -19,6 +18,7 @@ import type {
 import { RESILIENCE_SCENARIOS, SCENARIO_NAMES, SEED_SCENARIOS } from '../scenarios.js';
 import { normalizeWeights } from '../weights.js';
 import { parseFaultSpec } from './faults.js';
+import { checkDistinctFiles, checkOutPath } from './outputs.js';
 import { defaultTargets, readTargetsFile } from './targets.js';
 import {
   checkHeaderSafe,
@@ -89,6 +89,22 @@ export function resolveSettings(options: RawOptions, env: Env): Settings {
       : defaultTargets(env);
   applyFaults(targets, options.fault ?? [], nonEmpty(env.LB_FAULTS), gateway !== undefined);
 
+  const out = options.out === undefined ? undefined : checkOutPath(options.out, '--out');
+  const report =
+    options.report === undefined ? undefined : checkOutPath(options.report, '--report');
+  checkDistinctFiles(
+    [
+      { input: '--out', path: out },
+      { input: '--report', path: report },
+    ],
+    [
+      { input: `the targets file (${targetsFile.source})`, path: targetsFile.value },
+      { input: 'the .env file', path: '.env' },
+    ],
+  );
+  const load = parseLoad(options);
+  checkOpenFiles(load, gateway === undefined);
+  const urls = [env.GATEWAY_URL, options.gateway, env.OLLAMA_URL, env.VLLM_URL];
   return {
     scenarios,
     requests,
@@ -96,11 +112,11 @@ export function resolveSettings(options: RawOptions, env: Env): Settings {
     deployment: deployment(gateway, gatewayUrl.source, targets, targetsFile, env),
     json: options.json === true,
     alpha: options.alpha === undefined ? 0.05 : parseAlpha(options.alpha),
-    out: options.out === undefined ? undefined : checkOutPath(options.out, '--out'),
-    report: options.report === undefined ? undefined : checkOutPath(options.report, '--report'),
-    load: parseLoad(options),
+    out,
+    report,
+    load,
     gate: parseGate(options),
-    secrets: secretsOf(gateway, targets, [env.GATEWAY_URL, options.gateway], env),
+    secrets: secretsOf(gateway, targets, urls, env),
   };
 }
 
@@ -249,25 +265,6 @@ function parseAlpha(raw: string): number {
   return alpha;
 }
 
-/** Fails before the run, not after it, when the results could not be written. */
-function checkOutPath(raw: string, input: string): string {
-  const path = raw.trim();
-  if (path === '') throw new UsageError(`${input}: expected a file path, got ""`);
-  const dir = dirname(resolve(path));
-  try {
-    if (!statSync(dir).isDirectory()) throw new Error('not a directory');
-    accessSync(dir, constants.W_OK);
-  } catch {
-    throw new UsageError(
-      `${input} ${printable(path)}: cannot write into ${printable(dir)} (missing or not writable)`,
-    );
-  }
-  if (existsSync(path) && statSync(path).isDirectory()) {
-    throw new UsageError(`${input} ${printable(path)}: is a directory`);
-  }
-  return path;
-}
-
 function parseScenario(raw: string): ScenarioName[] {
   const name = raw.trim();
   if (name === 'all') return [...SEED_SCENARIOS];
@@ -316,13 +313,38 @@ function secretsOf(
     ...targets.map((t) => t.apiKey),
   ];
   for (const raw of [...gatewayUrls, ...targets.map((t) => t.customHost)]) {
-    try {
-      secrets.push(decodeURIComponent(new URL(raw ?? '').password));
-    } catch {
-      // not a URL: nothing to take
-    }
+    secrets.push(...urlPasswords(raw));
   }
   return secrets.filter((s): s is string => typeof s === 'string' && s !== '');
+}
+
+/**
+ * Each request in flight holds a socket to the gateway, and on the embedded default another one
+ * in the simulator that answers it, all in this process: more than the open-file limit allows
+ * would fail requests with EMFILE, reported as connection failures.
+ */
+function checkOpenFiles(load: LoadSettings, embedded: boolean): void {
+  if (load.rate !== undefined) return;
+  const limit = openFileLimit();
+  const needed = load.concurrency * (embedded ? 2 : 1) + 64;
+  if (limit !== undefined && needed > limit) {
+    throw new UsageError(
+      `--concurrency ${load.concurrency}: needs about ${needed} open files, and this process may open ${limit}; raise the limit (ulimit -n ${needed}) or lower --concurrency`,
+    );
+  }
+}
+
+/** The soft limit on open files, where the system tells it (Linux); undefined elsewhere. */
+function openFileLimit(): number | undefined {
+  try {
+    const line = readFileSync('/proc/self/limits', 'utf8')
+      .split('\n')
+      .find((l) => l.startsWith('Max open files'));
+    const soft = line?.split(/\s{2,}/)[1];
+    return soft && /^\d+$/.test(soft) ? Number(soft) : undefined;
+  } catch {
+    return undefined;
+  }
 }
 
 function latency(env: Env, name: string, fallback: number): number {

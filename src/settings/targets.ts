@@ -3,7 +3,7 @@
 import { z } from 'zod';
 import { UsageError } from '../errors.js';
 import { parseJsonText, readTextFile } from '../io/files.js';
-import { describeValue, printable } from '../io/text.js';
+import { describeValue, hasInvisible, printable } from '../io/text.js';
 import type { Env, TargetInput } from '../model/input.js';
 import { parseFaultObject } from './faults.js';
 import {
@@ -116,8 +116,9 @@ function requiredText(value: string, field: string, where: string): string {
     );
   }
   if (printable(value) !== value) {
+    const what = hasInvisible(value) ? 'invisible (zero-width or bidi)' : 'control';
     throw new UsageError(
-      `${where}: "${field}" must not contain control characters, got ${describeValue(value)}`,
+      `${where}: "${field}" must not contain ${what} characters, got ${printable(describeValue(value))}`,
     );
   }
   return value.trim();

@@ -73,12 +73,20 @@ export function checkHttpUrl(raw: string, input: string): string {
   return url.href.replace(/\/+$/, '');
 }
 
+/** Longest key or model name accepted: gateways refuse far shorter headers anyway. */
+const MAX_HEADER_VALUE = 8192;
+
 /**
  * Checks that a value sent in an HTTP header (an API key, or a model name inside the gateway's
  * config header) can be: no control characters, nothing beyond Latin-1. fetch would refuse it on
  * every request, and its error would quote the value. The value itself is never shown.
  */
 export function checkHeaderSafe(value: string, input: string): string {
+  if (value.length > MAX_HEADER_VALUE) {
+    throw new UsageError(
+      `${input}: ${value.length} characters long; at most ${MAX_HEADER_VALUE} fit in an HTTP header`,
+    );
+  }
   const bad = [...value].findIndex((ch) => !/^[\x20-\x7e\xa0-\xff]$/.test(ch));
   if (bad >= 0) {
     throw new UsageError(

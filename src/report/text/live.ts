@@ -2,6 +2,7 @@
 // request or a progress line. Every function returns a string; the caller decides where it goes.
 import type { ChalkInstance } from 'chalk';
 import { maskUrl } from '../../io/redact.js';
+import { oneLine } from '../../io/text.js';
 import type { LoadSettings } from '../../model/input.js';
 import type { ScenarioPlan } from '../../model/plan.js';
 import type { RequestRecord } from '../../model/request.js';
@@ -37,6 +38,7 @@ export function formatBanner(context: RunContext, c: ChalkInstance): string {
       ),
     );
   }
+  for (const note of context.notes) lines.push(c.yellow(`Note: ${note}.`));
   return `${lines.join('\n')}\n`;
 }
 
@@ -86,7 +88,7 @@ export function formatRequestLine(
   }
   const error = record.error;
   const status = error?.status ? ` ${error.status}` : '';
-  return `${head}\n  ${c.red('FAILED')} (${error?.cause ?? 'error'}${status}): ${error?.message ?? ''}\n  ${served}\n\n`;
+  return `${head}\n  ${c.red('FAILED')} (${error?.cause ?? 'error'}${status}): ${oneLine(error?.message ?? '')}\n  ${served}\n\n`;
 }
 
 export function formatProgress(done: number, total: number | undefined): string {
@@ -105,7 +107,8 @@ function targetLabel(record: RequestRecord, plan: ScenarioPlan): string {
   return `${name(shown)} (${provider}${source})${fallback}`;
 }
 
+/** The start of an answer from the network, on one line and without control characters. */
 function snippet(text: string, max = 60): string {
-  const flat = text.replace(/\s+/g, ' ').trim();
+  const flat = oneLine(text);
   return flat.length > max ? `${flat.slice(0, max)}...` : flat;
 }
