@@ -20,6 +20,16 @@ export async function main(argv: readonly string[], io: CliIO): Promise<number> 
       renderReportFile(results, options.output);
       io.stdout.write(`HTML report written to ${options.output}\n`);
     });
+  program
+    .command('lint <config>')
+    .description(
+      'check a Portkey config for what the gateway accepts silently but will not do as written (exit 1 on an error)',
+    )
+    .option('--json', 'print {"findings": [{severity, path, rule, message}]} instead')
+    .action(async (config: string, options: { json?: boolean }) => {
+      const { lintFile } = await import('./commands/lint.js');
+      exitCode = lintFile(config, options, io);
+    });
   try {
     await program.parseAsync([...argv]);
     return exitCode;
@@ -37,6 +47,7 @@ function runCommand(io: CliIO, setExitCode: (code: number) => void): Command {
     )
     .version(packageVersion(), '-V, --version');
   addWhatToSend(program);
+  addYourConfig(program);
   addWhatToReport(program);
   return (
     program
@@ -118,6 +129,31 @@ function addWhatToSend(program: Command): void {
       '--timeout <ms>',
       'give up on a request after this many ms, reported as a timeout (default 60000)',
     );
+}
+
+/** The user's own Portkey config instead of the built-in scenarios. */
+function addYourConfig(program: Command): void {
+  program
+    .addOption(
+      new Option(
+        '--config <file>',
+        'run your own Portkey config (JSON) instead of the scenarios: lint, predict, test every loadbalance (env LB_CONFIG_FILE)',
+      ).conflicts(['scenario', 'targets', 'weights']),
+    )
+    .option(
+      '--case <json>',
+      'a request case for the config\'s conditional routing, e.g. \'{"metadata":{"plan":"paid"},"expect":"premium"}\' (repeatable)',
+      (spec: string, previous: string[] = []) => [...previous, spec],
+    )
+    .option(
+      '--cases <file>',
+      'a JSON file of request cases: [{metadata?, params?, expect?, label?}]',
+    )
+    .option(
+      '--metadata <json>',
+      'metadata sent with the run\'s own requests (x-portkey-metadata), e.g. \'{"plan":"paid"}\': the branch of a conditional they take',
+    )
+    .option('--ignore-lint', 'run the config even when the lint finds errors in it');
 }
 
 /** What to print and write, and the checks that set the exit status. */

@@ -1,6 +1,12 @@
 // Builds the Portkey gateway configs lb-demo sends. Pure: no I/O, no process, no SDK.
 import type { TargetSpec, Weights } from './model/input.js';
-import type { FallbackGroup, Leaf, LoadBalanceConfig, PortkeyTarget } from './model/plan.js';
+import type {
+  FallbackGroup,
+  Leaf,
+  LoadBalanceConfig,
+  PortkeyConfig,
+  PortkeyTarget,
+} from './model/plan.js';
 
 /**
  * The gateway forwards api_key as the provider's bearer token. Ollama and vLLM deployments
@@ -87,4 +93,37 @@ function portkeyTarget(target: TargetSpec): PortkeyTarget {
     api_key: target.apiKey ?? PLACEHOLDER_API_KEY,
     override_params: { model: target.model },
   };
+}
+
+/** What the report says about a config's gateway features: those of its top level. */
+export function configFeatures(config: PortkeyConfig): {
+  retry: { attempts: number; on_status_codes: number[] } | null;
+  requestTimeoutMs: number | null;
+  fallback: boolean;
+} {
+  const top = config as Record<string, unknown>;
+  const retry = top.retry as { attempts?: unknown; on_status_codes?: unknown } | undefined;
+  const attempts = typeof retry?.attempts === 'number' ? retry.attempts : undefined;
+  return {
+    retry:
+      attempts === undefined
+        ? null
+        : {
+            attempts,
+            on_status_codes: Array.isArray(retry?.on_status_codes)
+              ? retry.on_status_codes.filter((c): c is number => typeof c === 'number')
+              : [],
+          },
+    requestTimeoutMs: typeof top.request_timeout === 'number' ? top.request_timeout : null,
+    fallback: hasFallback(top),
+  };
+}
+
+function hasFallback(node: Record<string, unknown>): boolean {
+  const strategy = node.strategy as { mode?: unknown } | undefined;
+  const targets = Array.isArray(node.targets) ? (node.targets as Record<string, unknown>[]) : [];
+  return (
+    strategy?.mode === 'fallback' ||
+    targets.some((t) => typeof t === 'object' && t !== null && hasFallback(t))
+  );
 }

@@ -2,7 +2,8 @@
 // distribution) and three resilience scenarios (failover, retry, timeout) that inject faults into
 // the simulated providers and run with and without the gateway feature that absorbs them.
 import type { ScenarioName, TargetSpec, Weights } from './model/input.js';
-import type { Disruption, ScenarioPlan } from './model/plan.js';
+import type { Disruption, LoadBalanceConfig, ScenarioPlan } from './model/plan.js';
+import type { UserConfig } from './model/tree.js';
 import {
   failoverConfig,
   leavesOf,
@@ -11,7 +12,8 @@ import {
   withRetry,
 } from './portkey-config.js';
 import { PROMPTS } from './prompts.js';
-import { equalWeights } from './weights.js';
+import { leafShares, planLeaves, planNodes, simulatedConfig } from './user-config/plan.js';
+import { equalWeights, shareWeights } from './weights.js';
 
 export const SEED_SCENARIOS = ['round-robin', 'weighted', 'distribution'] as const;
 export const RESILIENCE_SCENARIOS = ['failover', 'retry', 'timeout'] as const;
@@ -29,6 +31,7 @@ const DEFAULT_REQUESTS: Record<ScenarioName, number> = {
   failover: 30,
   retry: 40,
   timeout: 20,
+  config: 100,
 };
 
 /** The gateway's request_timeout in the timeout scenario. */
@@ -41,13 +44,17 @@ export interface PlanOptions {
   durationMs?: number;
   /** The weighted scenario's split; defaults to equal weights. */
   weights?: Weights;
+  /** The config scenario's tree; its targets are its leaves, in order. */
+  userConfig?: UserConfig;
+  /** The config scenario: the leaves are lb-demo's simulators, not the providers named. */
+  simulated?: boolean;
 }
 
 /** What every plan starts from: equal weights, the seed's prompts, a line per request. */
 type Base = Omit<ScenarioPlan, 'number' | 'title' | 'strategy' | 'config' | 'leaves'>;
 
 /** A plan as the builders write it; the leaves come from the config. */
-type Built = Omit<ScenarioPlan, 'leaves'>;
+type Built = Omit<ScenarioPlan, 'leaves' | 'config'> & { config: LoadBalanceConfig };
 
 /** A scenario's runs: one for the seed's, two (without and with the remedy) for resilience. */
 type Builder = (base: Base, options: PlanOptions) => Built[];
@@ -69,10 +76,55 @@ export function planScenario(
     maxTokens: 100,
     display: 'per-request',
   };
+  if (name === 'config') return [planConfig(base, options)];
   return BUILDERS[name](base, options).map((plan) => ({ ...plan, leaves: leavesOf(plan.config) }));
 }
 
-const BUILDERS: Record<ScenarioName, Builder> = {
+/** The model each request names; a leaf without override_params.model passes it on. */
+export const CONFIG_REQUEST_MODEL = 'lb-demo';
+const CONFIG_MAX_TOKENS = 30;
+
+/** The body fields of a config scenario's requests a conditional can read as params.*. */
+export function configRequestBody(): Record<string, unknown> {
+  return { model: CONFIG_REQUEST_MODEL, max_tokens: CONFIG_MAX_TOKENS };
+}
+
+/**
+ * The user's config, as written (their own gateway) or with every leaf on a simulator (the
+ * embedded default): the expected split is the tree's own prediction for lb-demo's requests.
+ */
+function planConfig(base: Base, { userConfig, simulated = false }: PlanOptions): ScenarioPlan {
+  if (!userConfig) throw new Error('the config scenario needs the user config');
+  const { tree, file } = userConfig;
+  const leaves = tree.leaves;
+  const stand = leaves.map((leaf) => `${leaf.name} (${leaf.path}, ${leaf.provider})`);
+  return {
+    ...base,
+    number: 1,
+    title: `Your config: ${file}`,
+    strategy: `${tree.root.mode ?? 'a single provider'} at the top; every loadbalance picks at random by weight`,
+    requestModel: CONFIG_REQUEST_MODEL,
+    weights: shareWeights(leafShares(tree, configRequestBody(), userConfig.metadata)),
+    metadata: userConfig.metadata,
+    config: simulated ? simulatedConfig(tree, base.targets) : userConfig.data,
+    leaves: planLeaves(tree),
+    tree: {
+      file,
+      nodes: planNodes(tree),
+      simulated,
+      findings: userConfig.findings,
+      notes: simulated
+        ? [
+            `dry run: the leaves are lb-demo's simulated providers, not the providers named in ${file}: ${stand.join('; ')}`,
+          ]
+        : [],
+    },
+    maxTokens: CONFIG_MAX_TOKENS,
+    display: 'progress',
+  };
+}
+
+const BUILDERS: Record<Exclude<ScenarioName, 'config'>, Builder> = {
   'round-robin': (base) => [
     {
       ...base,

@@ -15,3 +15,12 @@ export function normalizeWeights(raw: readonly number[]): Weights {
 export function equalWeights(n: number): Weights {
   return normalizeWeights(Array.from({ length: n }, () => 1));
 }
+
+/**
+ * Shares a config's tree predicts, scaled to sum to 1; all zero when it routes nothing (a
+ * conditional that matches nothing, a loadbalance whose weights are all 0).
+ */
+export function shareWeights(shares: readonly number[]): Weights {
+  const total = shares.reduce((sum, w) => sum + w, 0);
+  return (total > 0 ? normalizeWeights(shares) : shares.map(() => 0)) as unknown as Weights;
+}

@@ -11,6 +11,7 @@ import { formatProgress, formatRequestLine } from '../report/text/live.js';
 import { runScenario } from '../runner/loop.js';
 import { watchGateway } from '../runner/reach.js';
 import { createTally, summarizeTally, tallyRecord } from '../stats/tally.js';
+import { withTreeTests } from '../stats/tree.js';
 
 /** Above this many requests a scenario shows progress instead of a line per request. */
 const PER_REQUEST_LINES_MAX = 50;
@@ -75,7 +76,11 @@ export async function runOneScenario(
   const gone = watch.signal.aborted;
   return {
     plan,
-    summary: summarizeTally(tally, settings.alpha, outcome.elapsedMs),
+    summary: withTreeTests(
+      summarizeTally(tally, settings.alpha, outcome.elapsedMs),
+      plan,
+      settings.alpha,
+    ),
     interrupted: outcome.interrupted,
     stopReason: gone ? 'gateway-gone' : outcome.interrupted ? 'interrupted' : null,
     ...(gone ? { gatewayGoneReason: String(watch.signal.reason) } : {}),

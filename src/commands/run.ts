@@ -11,15 +11,18 @@ import { type EmbeddedStack, startEmbeddedStack } from '../local/stack.js';
 import type { GatewayConnection, Settings, TargetSpec } from '../model/input.js';
 import type { RequestRecord } from '../model/request.js';
 import type { RunContext, ScenarioResult } from '../model/run.js';
+import type { UserConfig } from '../model/tree.js';
 import { scenarioLabel } from '../report/format.js';
 import { renderHtmlReport } from '../report/html/page.js';
 import { buildResultsDocument, scenarioEntry } from '../report/json.js';
+import { formatFindings } from '../report/text/lint.js';
 import { formatBanner, formatScenarioHeader } from '../report/text/live.js';
 import { formatScenarioResult } from '../report/text/scenario.js';
 import { formatChecks, formatComparison, formatSummary } from '../report/text/summary.js';
 import { checkReachable } from '../runner/reach.js';
 import { planScenario } from '../scenarios.js';
 import { formatFaults } from '../settings/faults.js';
+import { runCases } from './run-cases.js';
 import { runOneScenario, type ScenarioHooks, type ScenarioOutput } from './run-scenario.js';
 
 export async function runDemo(settings: Settings, rawIo: CliIO): Promise<number> {
@@ -37,6 +40,10 @@ export async function runDemo(settings: Settings, rawIo: CliIO): Promise<number>
   const say = (text: string) => {
     if (!settings.json) io.stdout.write(text);
   };
+  if (settings.userConfig) {
+    const stop = lintGate(settings.userConfig, settings, io, say, c);
+    if (stop !== undefined) return stop;
+  }
   let stack: EmbeddedStack | undefined;
   try {
     const { deployment } = settings;
@@ -70,10 +77,17 @@ function runContext(
     version: packageVersion(),
     gatewayUrl: connection.url,
     // The gateway's ollama provider has no headers of its own: a key would never reach Ollama.
-    notes: keyed.map(
-      (t) =>
-        `${t.name}: an API key is set, but the gateway's ollama provider sends none to Ollama; it is not used`,
-    ),
+    notes: [
+      ...keyed.map(
+        (t) =>
+          `${t.name}: an API key is set, but the gateway's ollama provider sends none to Ollama; it is not used`,
+      ),
+      ...(settings.userConfig && stack
+        ? [
+            `dry run of ${settings.userConfig.file}: each leaf is one of lb-demo's simulated providers standing for the provider it names (Ollama for ollama, OpenAI-compatible otherwise); no key, virtual key or real host is called`,
+          ]
+        : []),
+    ],
     ...(stack ? { embeddedGateway: { version: stack.gateway.version } } : {}),
     simulated: [...(stack?.simulated ?? [])].map(([target, sim]) => ({
       target,
@@ -101,6 +115,9 @@ async function runScenarios(
       ...(settings.requests !== undefined ? { requests: settings.requests } : {}),
       ...(settings.load.durationMs !== undefined ? { durationMs: settings.load.durationMs } : {}),
       ...(settings.weights ? { weights: settings.weights } : {}),
+      ...(settings.userConfig
+        ? { userConfig: settings.userConfig, simulated: stack !== undefined }
+        : {}),
     });
     const entries = [];
     for (const plan of plans) {
@@ -122,6 +139,16 @@ async function runScenarios(
             : {}),
         };
         const result = await runOneScenario(plan, connection, settings, hooks, out);
+        if (settings.userConfig && result.stopReason === null) {
+          result.cases = await runCases(
+            settings.userConfig,
+            plan,
+            connection,
+            settings,
+            hooks,
+            out,
+          );
+        }
         results.push(result);
         entries.push(scenarioEntry(result));
         out.say(formatScenarioResult(scenarioEntry(result), out.c));
@@ -133,6 +160,31 @@ async function runScenarios(
     if (entries.length > 1) out.say(formatComparison(entries, out.c));
   }
   return results;
+}
+
+/**
+ * The lint's findings before a config runs; errors stop it (exit 1) unless --ignore-lint. In
+ * --json mode they go to stderr, and into the document.
+ */
+function lintGate(
+  config: UserConfig,
+  settings: Settings,
+  io: CliIO,
+  say: (text: string) => void,
+  c: ScenarioOutput['c'],
+): number | undefined {
+  const { findings } = config;
+  const errors = findings.filter((f) => f.severity === 'error').length;
+  if (findings.length > 0) {
+    const text = formatFindings(config.file, findings, c);
+    if (settings.json) io.stderr.write(text);
+    else say(`${text}\n`);
+  }
+  if (errors === 0 || settings.ignoreLint) return undefined;
+  io.stderr.write(
+    `lb-demo: ${config.file}: ${errors} error(s) the gateway would not report; fix them, or run it anyway with --ignore-lint\n`,
+  );
+  return EXIT.checkFailed;
 }
 
 /** The network's words in a record (an answer's start, an error message), masked. */
@@ -165,7 +217,11 @@ function finish(
     return EXIT.interrupted;
   }
   const checks = evaluateGate(
-    results.map((r) => ({ scenario: scenarioLabel(r.plan), summary: r.summary })),
+    results.map((r) => ({
+      scenario: scenarioLabel(r.plan),
+      summary: r.summary,
+      ...(r.cases ? { cases: r.cases } : {}),
+    })),
     settings.gate,
   );
   const served = [...(stack?.simulated ?? [])].map(([target, sim]) => ({

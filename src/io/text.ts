@@ -1,7 +1,7 @@
 // Text from users and from the network, made safe to show on one line of a message.
 
-// biome-ignore lint/suspicious/noControlCharactersInRegex: finding them is the point
 const CONTROL =
+  // biome-ignore lint/suspicious/noControlCharactersInRegex: finding them is the point
   /[\u0000-\u001f\u007f-\u009f\u2028\u2029\u061c\u200b-\u200f\u202a-\u202e\u2060-\u2069\ufeff]/g;
 
 /** Zero-width and bidirectional-override characters: text that looks like other text. */

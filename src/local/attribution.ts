@@ -34,7 +34,8 @@ export function attributeFromSimulators(
       ...record,
       pickedIndex: picked,
       answeredIndex: answered,
-      fallbackDepth: answered === null ? null : answered === picked ? 0 : null,
+      // The gateway's path may have told how far a fallback went, even without the pick.
+      fallbackDepth: record.fallbackDepth ?? (answered !== null && answered === picked ? 0 : null),
       attributedBy: 'simulator',
     };
   };

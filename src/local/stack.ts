@@ -72,7 +72,7 @@ async function simulate(
   const sim = await startSimulatedProvider({
     kind,
     name: `${input.name}-sim`,
-    models: [input.model],
+    models: input.models ?? [input.model],
     latencyMs: kind === 'ollama' ? simulation.ollamaLatencyMs : simulation.openaiLatencyMs,
     jitter: 0.1,
     ...(input.faults ? { faults: input.faults } : {}),

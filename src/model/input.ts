@@ -1,5 +1,6 @@
 // What the user asked for: targets, faults and settings, validated once at the edge
 // (src/settings/). Types only, like every file of src/model/: the shared vocabulary.
+import type { UserConfig } from './tree.js';
 
 /** Raw environment variables (the process's, merged with ./.env). */
 export type Env = Readonly<Record<string, string | undefined>>;
@@ -40,6 +41,8 @@ export interface TargetInput {
   provider: string;
   customHost: string | undefined;
   model: string;
+  /** Every model its simulator serves, when more than `model` (a config's leaf without one). */
+  models?: string[];
   apiKey?: string;
   /** Raw weight from a targets file or the defaults (normalized later, with the others). */
   weight?: number;
@@ -63,7 +66,8 @@ export type ScenarioName =
   | 'distribution'
   | 'failover'
   | 'retry'
-  | 'timeout';
+  | 'timeout'
+  | 'config';
 
 /** Where requests go: the user's gateway, or lb-demo's own. */
 export interface GatewayConnection {
@@ -125,4 +129,8 @@ export interface Settings {
   load: LoadSettings;
   /** Every secret the settings hold, for the redactor. */
   secrets: string[];
+  /** The user's own config (--config): the run is its config scenario alone. */
+  userConfig?: UserConfig;
+  /** Run the user's config even when the lint found errors in it. */
+  ignoreLint: boolean;
 }

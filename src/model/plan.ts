@@ -1,6 +1,7 @@
 // What a scenario sends: the Portkey config (the gateway's wire format, snake_case), its leaves,
 // and the faults injected along the way. Types only.
 import type { FaultSettings, ScenarioName, TargetSpec, Weights } from './input.js';
+import type { LintFinding, RoutingMode } from './tree.js';
 
 export interface PortkeyTarget {
   provider: string;
@@ -44,13 +45,49 @@ export interface Disruption {
 export interface Leaf {
   /** Exactly as the gateway reports it, e.g. config.targets[1].targets[0]. */
   path: string;
-  /** The top-level target (index into the plan's targets) the load balancer picked. */
-  picked: number;
+  /**
+   * The target (index into the plan's targets) the load balancers picked first when this leaf
+   * answered; null when the path does not tell (a fallback answered, and its first choice was
+   * itself a random pick).
+   */
+  picked: number | null;
   /** The target this leaf calls. */
   target: number;
-  /** 0 for the picked target itself; n for the n-th fallback of its group. */
+  /** 0 when the first choice answered; n > 0 when a fallback did (n steps along the way). */
   fallbackDepth: number;
+  /** The retry.attempts in force at this leaf, when it differs from the config's top level. */
+  retryAttempts?: number;
 }
+
+/** A node of the user's config (a routing node, or a leaf: mode null), for the report and tests. */
+export interface PlanNode {
+  path: string;
+  mode: RoutingMode | null;
+  name: string | undefined;
+  /** As written; a loadbalance counts a missing one as 1. */
+  weight: number | undefined;
+  /** Paths of its targets, in order. */
+  children: string[];
+  /** A loadbalance's chance of picking each target (sums to 1, or all 0); null otherwise. */
+  childShares: number[] | null;
+}
+
+/** What a config scenario adds to its plan: the tree of the user's config. */
+export interface PlanTree {
+  /** The config file as given. */
+  file: string;
+  /** Every node, depth first, the top one first. */
+  nodes: PlanNode[];
+  /** The leaves were lb-demo's simulators standing for the providers named. */
+  simulated: boolean;
+  /** What the lint found, reported with the run. */
+  findings: LintFinding[];
+  /** Notes on the run, e.g. that the leaves are simulated and which they stand for. */
+  notes: string[];
+}
+
+/** A config as sent in x-portkey-config: one lb-demo built, or the user's own tree. */
+export type PortkeyConfig = LoadBalanceConfig | Readonly<Record<string, unknown>>;
 
 export interface ScenarioPlan {
   name: ScenarioName;
@@ -68,7 +105,15 @@ export interface ScenarioPlan {
   targets: TargetSpec[];
   /** The split the gateway should produce over the top-level targets. */
   weights: Weights;
-  config: LoadBalanceConfig;
+  config: PortkeyConfig;
+  /** The user's config: its routing nodes (the config scenario only). */
+  tree?: PlanTree;
+  /** The model named in each request's body; default: the first target's model. */
+  requestModel?: string;
+  /** Sent as x-portkey-metadata, which a conditional strategy reads. */
+  metadata?: Record<string, string>;
+  /** Merged into each request's body (a conditional reads params.*). */
+  params?: Record<string, unknown>;
   /** Every leaf of the config: the only paths that attribute a response. */
   leaves: Leaf[];
   disruptions: Disruption[];

@@ -2,6 +2,7 @@
 import type { LoadSettings } from './input.js';
 import type { ScenarioPlan } from './plan.js';
 import type { ScenarioSummary } from './stats.js';
+import type { CaseOutcome } from './tree.js';
 
 /** What the report says about where the run happened. */
 export interface RunContext {
@@ -27,6 +28,8 @@ export interface ScenarioResult {
   stopReason: StopReason | null;
   /** When the gateway went away: how lb-demo knows, in words. */
   gatewayGoneReason?: string;
+  /** The config scenario: its request cases, predicted and sent (the conditional truth table). */
+  cases?: CaseOutcome[];
 }
 
 /** What each simulator itself counted, across all scenarios of the run. */

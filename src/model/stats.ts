@@ -136,10 +136,40 @@ export interface ScenarioSummary {
    * one target to another (the hardest such move); 0 with a single target.
    */
   requestsFor5ppSkew: number;
+  /** The config scenario: the tests of its loadbalance nodes, corrected together. */
+  tree?: TreeTests;
+}
+
+/** A loadbalance node's split among the requests whose first choice went through it. */
+export interface NodeTest {
+  path: string;
+  name: string | undefined;
+  /** Paths of its targets. */
+  children: string[];
+  /** The chance of each target, from its weights. */
+  expectedShares: number[];
+  counts: number[];
+  /** Judged at the node's Holm level (fit.alpha), not at the run's alpha. */
+  fit: FitResult;
+}
+
+export interface TreeTests {
+  nodes: NodeTest[];
+  /** The split over the leaves, when it says more than the top node's; its verdict is the scenario's. */
+  leafFit: FitResult | null;
+  /** How many tests share the run's alpha (Holm's step-down method). */
+  tests: number;
+  /** The family-wise significance level: the run's alpha. */
+  alpha: number;
 }
 
 /** `any-success` is always on: a scenario in which no request succeeded measured nothing. */
-export type CheckName = 'fail-on-skew' | 'min-success-rate' | 'max-p99' | 'any-success';
+export type CheckName =
+  | 'fail-on-skew'
+  | 'min-success-rate'
+  | 'max-p99'
+  | 'any-success'
+  | 'conditional-routing';
 
 export interface CheckOutcome {
   check: CheckName;

@@ -160,8 +160,15 @@ export function scenarioLabel(plan: { name: string; variant?: string | null | un
   return plan.variant ? `${plan.name} (${plan.variant})` : plan.name;
 }
 
+/** A significance level as people write it: 0.05, 0.0167 (a Holm level). */
+export function alphaText(alpha: number): string {
+  return String(Number(alpha.toPrecision(3)));
+}
+
 /** The test of a saved scenario, as the verdict's words take it. */
-export function fitOf(test: TestEntry): FitWords & { alpha: number } {
+export function fitOf(
+  test: Omit<TestEntry, 'requests_for_5pp_skew'>,
+): FitWords & { alpha: number } {
   return {
     method: test.method,
     pValue: test.p_value,

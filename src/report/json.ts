@@ -1,10 +1,13 @@
 // Writes the results document of a run: the summaries, rounded, with secrets masked.
 import { maskUrl } from '../io/redact.js';
+import type { PortkeyConfig } from '../model/plan.js';
 import type { RunContext, ScenarioResult, ServedByTarget } from '../model/run.js';
-import type { CheckOutcome, LatencyStats, TargetSummary } from '../model/stats.js';
-import { scenarioLabel, verdictWords } from './format.js';
+import type { CheckOutcome, TargetSummary } from '../model/stats.js';
+import { configFeatures } from '../portkey-config.js';
+import { scenarioLabel } from './format.js';
+import { fitEntry, treeFields } from './json-tree.js';
+import { round, roundLatency, significant } from './rounding.js';
 import {
-  type LatencyEntry,
   RESULTS_FORMAT,
   type ResultsDocument,
   type ScenarioEntry,
@@ -59,11 +62,7 @@ export function scenarioEntry(result: ScenarioResult): ScenarioEntry {
     title: plan.title,
     strategy: plan.strategy,
     disruptions: plan.disruptions.map((d) => d.description),
-    gateway_config: {
-      retry: plan.config.retry ?? null,
-      request_timeout_ms: plan.config.request_timeout ?? null,
-      fallback: plan.config.targets.some((t) => 'strategy' in t),
-    },
+    gateway_config: gatewayConfig(plan.config),
     requests: summary.requests,
     planned_requests: plan.requests ?? null,
     duration_s: plan.durationMs === undefined ? null : plan.durationMs / 1000,
@@ -92,25 +91,10 @@ export function scenarioEntry(result: ScenarioResult): ScenarioEntry {
     success_rate: round(summary.successRate, 4),
     latency_ms: roundLatency(summary.latencyMs),
     test: {
-      method: fit.method,
-      statistic: round(fit.statistic, 6),
-      df: fit.df,
-      p_value: significant(fit.pValue),
-      alpha: fit.alpha,
-      consistent: fit.outcome === 'inconclusive' ? null : fit.outcome === 'consistent',
-      outcome: fit.outcome,
-      reason: fit.reason,
-      p_value_range: fit.pValueRange
-        ? [significant(fit.pValueRange[0]), significant(fit.pValueRange[1])]
-        : null,
-      verdict: verdictWords(
+      ...fitEntry(
         fit,
         summary.targets.map((t) => t.name),
       ),
-      zero_weight_violations: fit.zeroWeightViolations,
-      ...(fit.method === 'monte-carlo'
-        ? { monte_carlo_samples: fit.monteCarloSamples, seed: fit.monteCarloSeed }
-        : {}),
       requests_for_5pp_skew: summary.requestsFor5ppSkew,
     },
     attributed: summary.attributed,
@@ -123,7 +107,13 @@ export function scenarioEntry(result: ScenarioResult): ScenarioEntry {
     unattributed: summary.unattributed,
     unattributed_by_cause: summary.unattributedByCause,
     failures: summary.failuresByCause,
+    ...treeFields(result),
   };
+}
+
+function gatewayConfig(config: PortkeyConfig): ScenarioEntry['gateway_config'] {
+  const { retry, requestTimeoutMs, fallback } = configFeatures(config);
+  return { retry, request_timeout_ms: requestTimeoutMs, fallback };
 }
 
 function targetEntry(
@@ -155,29 +145,4 @@ function targetEntry(
     ttft_ms: roundLatency(t.ttftMs),
     tpot_ms: roundLatency(t.tpotMs),
   };
-}
-
-function roundLatency(latency: LatencyStats | null): LatencyEntry | null {
-  if (!latency) return null;
-  const { count, avg, min, max, p50, p90, p95, p99 } = latency;
-  return {
-    count,
-    avg: round(avg, 3),
-    min: round(min, 3),
-    max: round(max, 3),
-    p50: round(p50, 3),
-    p90: round(p90, 3),
-    p95: round(p95, 3),
-    p99: round(p99, 3),
-  };
-}
-
-/** Six significant digits. */
-function significant(value: number): number {
-  return Number(value.toPrecision(6));
-}
-
-function round(value: number, digits: number): number {
-  const factor = 10 ** digits;
-  return Math.round(value * factor) / factor;
 }

@@ -54,30 +54,97 @@ const target = z
     answered: answered ?? t.count,
   }));
 
-const test = z
-  .object({
-    method: z.enum(['chi-square', 'exact-binomial', 'exact-multinomial', 'monte-carlo']),
-    statistic: z.number(),
-    df: z.number(),
-    p_value: z.number(),
-    alpha: z.number(),
-    /** true, false, or null when inconclusive. */
-    consistent: z.boolean().nullable(),
-    /** Documents before 0.2 have only `consistent`. */
-    outcome: z.enum(['consistent', 'differs', 'inconclusive']).optional(),
-    reason: z.string().nullable().default(null),
-    p_value_range: pair.nullable().default(null),
-    verdict: z.string(),
-    zero_weight_violations: z.array(z.number()),
-    monte_carlo_samples: z.number().optional(),
-    seed: z.number().optional(),
-    requests_for_5pp_skew: z.number(),
-  })
-  .transform(({ outcome, ...t }) => ({
-    ...t,
-    outcome:
-      outcome ?? (t.consistent === null ? 'inconclusive' : t.consistent ? 'consistent' : 'differs'),
-  }));
+/** A verdict on a split, as the scenario's test and each loadbalance node's carry it. */
+const fitFields = {
+  method: z.enum(['chi-square', 'exact-binomial', 'exact-multinomial', 'monte-carlo']),
+  statistic: z.number(),
+  df: z.number(),
+  p_value: z.number(),
+  alpha: z.number(),
+  /** true, false, or null when inconclusive. */
+  consistent: z.boolean().nullable(),
+  /** Documents before 0.2 have only `consistent`. */
+  outcome: z.enum(['consistent', 'differs', 'inconclusive']).optional(),
+  reason: z.string().nullable().default(null),
+  p_value_range: pair.nullable().default(null),
+  verdict: z.string(),
+  zero_weight_violations: z.array(z.number()),
+  monte_carlo_samples: z.number().optional(),
+  seed: z.number().optional(),
+};
+
+const withOutcome = <
+  T extends {
+    consistent: boolean | null;
+    outcome?: 'consistent' | 'differs' | 'inconclusive' | undefined;
+  },
+>({
+  outcome,
+  ...t
+}: T) => ({
+  ...t,
+  outcome:
+    outcome ?? (t.consistent === null ? 'inconclusive' : t.consistent ? 'consistent' : 'differs'),
+});
+
+const test = z.object({ ...fitFields, requests_for_5pp_skew: z.number() }).transform(withOutcome);
+
+/** A leaf of the user's config: a provider, with what the tree predicts for it and what it got. */
+const leaf = z.object({
+  path: z.string(),
+  name: z.string(),
+  provider: z.string(),
+  model: z.string().nullable(),
+  /** Its weight as written; null when it has none (a loadbalance counts it as 1). */
+  weight: z.number().nullable(),
+  expected_share: z.number(),
+  picked: z.number(),
+  answered: z.number(),
+  failed: z.number(),
+  share: z.number(),
+  deviation_pp: z.number(),
+  ci95: pair,
+  latency_ms: latencyOrNull,
+});
+
+/** A routing node of the user's config; `test` for a loadbalance with two or more live targets. */
+const node = z.object({
+  path: z.string(),
+  name: z.string().nullable(),
+  mode: z.enum(['single', 'loadbalance', 'fallback', 'conditional']),
+  weight: z.number().nullable(),
+  children: z.array(z.string()),
+  /** Share of lb-demo's requests whose first choice goes through it, and the requests that did. */
+  expected_share: z.number(),
+  picked: z.number(),
+  /** Among the requests that reached it: counts per child, and the verdict at its Holm level. */
+  counts: z.array(z.number()).nullable(),
+  test: z.object(fitFields).transform(withOutcome).nullable(),
+});
+
+const caseEntry = z.object({
+  label: z.string(),
+  source: z.enum(['built', 'user']),
+  metadata: z.record(z.string(), z.unknown()),
+  params: z.record(z.string(), z.unknown()),
+  expect: z.string().nullable(),
+  predicted_leaves: z.array(z.string()),
+  predicted_branches: z.array(z.string()),
+  expect_agrees: z.boolean().nullable(),
+  requests: z.number(),
+  observed: z.array(z.object({ leaf: z.string(), requests: z.number() })),
+  unattributed: z.number(),
+  failed: z.number(),
+  passed: z.boolean(),
+  reason: z.string(),
+});
+
+const finding = z.object({
+  severity: z.enum(['error', 'warning', 'info']),
+  path: z.string(),
+  rule: z.string(),
+  message: z.string(),
+});
 
 const gatewayConfig = z.object({
   retry: z
@@ -147,6 +214,17 @@ const scenario = z
     unattributed: z.number().default(0),
     unattributed_by_cause: z.record(z.string(), z.number()).default({}),
     failures: z.record(z.string(), z.number()),
+    /** The config scenario: the file, whether its leaves were simulated, the tree and its tests. */
+    config_file: z.string().nullable().default(null),
+    dry_run: z.boolean().nullable().default(null),
+    leaves: z.array(leaf).nullable().default(null),
+    nodes: z.array(node).nullable().default(null),
+    /** How many tests share alpha (Holm's step-down correction). */
+    tests_in_family: z.number().nullable().default(null),
+    /** The run's alpha, which Holm's levels divide among them. */
+    family_alpha: z.number().nullable().default(null),
+    cases: z.array(caseEntry).nullable().default(null),
+    lint: z.array(finding).nullable().default(null),
   })
   .superRefine((s, context) => {
     const { counts, edges_ms: edges } = s.latency_histogram;
@@ -169,7 +247,13 @@ const scenario = z
   });
 
 const check = z.object({
-  check: z.enum(['fail-on-skew', 'min-success-rate', 'max-p99', 'any-success']),
+  check: z.enum([
+    'fail-on-skew',
+    'min-success-rate',
+    'max-p99',
+    'any-success',
+    'conditional-routing',
+  ]),
   scenario: z.string(),
   passed: z.boolean(),
   value: z.number().nullable(),
@@ -208,5 +292,8 @@ export type TargetEntry = ScenarioEntry['targets'][number];
 export type LatencyEntry = z.output<typeof latency>;
 export type CheckEntry = ResultsDocument['checks'][number];
 export type TestEntry = ScenarioEntry['test'];
+export type LeafEntry = z.output<typeof leaf>;
+export type NodeEntry = z.output<typeof node>;
+export type CaseEntry = z.output<typeof caseEntry>;
 
 export const RESULTS_FORMAT = 'lb-demo/results@1';

@@ -4,6 +4,7 @@ import { maskUrl } from '../io/redact.js';
 import { oneLine } from '../io/text.js';
 import type { Leaf, ScenarioPlan } from '../model/plan.js';
 import type { RequestRecord, Route } from '../model/request.js';
+import { configFeatures } from '../portkey-config.js';
 
 /** The gateway refused the config itself (status 400 before any provider was called). */
 export class ConfigRejectedError extends UsageError {
@@ -36,7 +37,7 @@ export interface RouteContext {
 export function routeContext(plan: Pick<ScenarioPlan, 'leaves' | 'config'>): RouteContext {
   return {
     leaves: new Map(plan.leaves.map((leaf) => [leaf.path, leaf])),
-    retryAttempts: plan.config.retry?.attempts ?? 0,
+    retryAttempts: configFeatures(plan.config).retry?.attempts ?? 0,
   };
 }
 
@@ -52,13 +53,13 @@ export function routeOf(headers: Record<string, string | undefined>, context: Ro
   const leaf = path === undefined ? undefined : context.leaves.get(path);
   // The gateway sends -1 when it gave up after its last attempt: they were all spent.
   const exhausted = count?.trim() === '-1';
-  const retries = exhausted ? context.retryAttempts : Number(count ?? 0);
+  const retries = exhausted ? (leaf?.retryAttempts ?? context.retryAttempts) : Number(count ?? 0);
   return {
     targetPath: path ?? null,
     pickedIndex: leaf?.picked ?? null,
     answeredIndex: leaf?.target ?? null,
     fallbackDepth: leaf?.fallbackDepth ?? null,
-    attributedBy: leaf ? 'header' : null,
+    attributedBy: leaf && leaf.picked !== null ? 'header' : null,
     provider: provider || null,
     retries: Number.isSafeInteger(retries) && retries > 0 ? retries : 0,
     retriesExhausted: exhausted,
@@ -152,6 +153,9 @@ export function configRejection(
   }
   const body = e?.error as { status?: string; message?: string; errors?: unknown } | undefined;
   if (e?.status !== 400 || body?.status !== 'failure') return undefined;
+  // A conditional that routes this request nowhere is an answer about the request, not the
+  // config: it fails on its own (and is what a request case may predict).
+  if (/query router/i.test(body.message ?? '')) return undefined;
   const reasons = Array.isArray(body.errors) ? body.errors.map(String) : [];
   const named = reasons.map((reason) => nameTarget(reason, plan));
   const why = named.length > 0 ? named.join('; ') : (body.message ?? 'no reason given');

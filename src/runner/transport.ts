@@ -89,6 +89,8 @@ function createClient(
     config: plan.config as unknown as Record<string, unknown>,
     ...(connection.authorization ? { Authorization: connection.authorization } : {}),
     ...(forward ? { forwardHeaders: [forward] } : {}),
+    // x-portkey-metadata: what a conditional strategy reads as metadata.*.
+    ...(plan.metadata ? { metadata: plan.metadata } : {}),
   });
   // The SDK retries connection errors and some 5xx answers by default; that would hide failures
   // and send requests nobody counted.
@@ -101,6 +103,7 @@ interface ChatBody {
   model: string;
   messages: { role: 'user'; content: string }[];
   max_tokens: number;
+  [param: string]: unknown;
 }
 
 /** Extra headers of one request (the SDK's per-call option; the client's own stay untouched). */
@@ -115,9 +118,11 @@ async function sendOne(
   headers: Record<string, string> | undefined,
 ): Promise<Sent | ConfigRejectedError> {
   const body: ChatBody = {
-    model: plan.targets[0]?.model ?? 'default',
+    model: plan.requestModel ?? plan.targets[0]?.model ?? 'default',
     messages: [{ role: 'user', content: promptFor(plan, seq) }],
     max_tokens: plan.maxTokens,
+    // A request case's params (a conditional reads params.*) go in the body as given.
+    ...plan.params,
   };
   const extra: Extra = headers ? { extraHeaders: headers } : {};
   const started = performance.now();

@@ -20,6 +20,7 @@ import { normalizeWeights } from '../weights.js';
 import { parseFaultSpec } from './faults.js';
 import { checkDistinctFiles, checkOutPath } from './outputs.js';
 import { defaultTargets, readTargetsFile } from './targets.js';
+import { configSecrets, leafTargets, userConfigOption } from './user-config.js';
 import {
   checkHeaderSafe,
   checkHttpUrl,
@@ -62,6 +63,11 @@ export interface RawOptions {
   stream?: boolean;
   timeout?: string;
   fault?: string[];
+  config?: string;
+  case?: string[];
+  cases?: string;
+  metadata?: string;
+  ignoreLint?: boolean;
 }
 
 /** An input's value and the name to give it in messages (the flag, or else the variable). */
@@ -77,17 +83,32 @@ function sourced(flag: string | undefined, flagName: string, env: Env, variable:
 }
 
 export function resolveSettings(options: RawOptions, env: Env): Settings {
-  const scenarios = parseScenario(options.scenario ?? 'all');
   const requests =
     options.requests !== undefined ? parseCount(options.requests, '--requests') : undefined;
   const gatewayUrl = sourced(options.gateway, '--gateway', env, 'GATEWAY_URL');
   const gateway = gatewayConnection(gatewayUrl, env);
-  const targetsFile = targetsFileOption(options, env);
-  const targets =
-    targetsFile.value !== undefined
+  const configFile = sourced(options.config, '--config', env, 'LB_CONFIG_FILE');
+  const userConfig = userConfigOption(options, configFile);
+  // A config of the user's own is the run: its leaves are the targets, and no scenario of ours.
+  const targetsFile = userConfig
+    ? { value: undefined, source: 'LB_TARGETS_FILE' }
+    : targetsFileOption(options, env);
+  const scenarios: ScenarioName[] = userConfig
+    ? ['config']
+    : parseScenario(options.scenario ?? 'all');
+  const targets = userConfig
+    ? leafTargets(userConfig, gateway !== undefined)
+    : targetsFile.value !== undefined
       ? readTargetsFile(targetsFile.value, targetsFile.source)
       : defaultTargets(env);
-  applyFaults(targets, options.fault ?? [], nonEmpty(env.LB_FAULTS), gateway !== undefined);
+  const aliases = new Map(userConfig?.tree.leaves.map((leaf) => [leaf.path, leaf.name]));
+  applyFaults(
+    targets,
+    options.fault ?? [],
+    nonEmpty(env.LB_FAULTS),
+    gateway !== undefined,
+    aliases,
+  );
 
   const out = options.out === undefined ? undefined : checkOutPath(options.out, '--out');
   const report =
@@ -99,6 +120,7 @@ export function resolveSettings(options: RawOptions, env: Env): Settings {
     ],
     [
       { input: `the targets file (${targetsFile.source})`, path: targetsFile.value },
+      { input: `the config file (${configFile.source})`, path: configFile.value },
       { input: 'the .env file', path: '.env' },
     ],
   );
@@ -109,15 +131,36 @@ export function resolveSettings(options: RawOptions, env: Env): Settings {
     scenarios,
     requests,
     weights: weightedSplit(options, env, scenarios, targets, targetsFile),
-    deployment: deployment(gateway, gatewayUrl.source, targets, targetsFile, env),
+    deployment: userConfig
+      ? configDeployment(gateway, targets, env)
+      : deployment(gateway, gatewayUrl.source, targets, targetsFile, env),
     json: options.json === true,
     alpha: options.alpha === undefined ? 0.05 : parseAlpha(options.alpha),
     out,
     report,
     load,
     gate: parseGate(options),
-    secrets: secretsOf(gateway, targets, urls, env),
+    secrets: [
+      ...secretsOf(gateway, targets, urls, env),
+      ...(userConfig ? configSecrets(userConfig.data) : []),
+    ],
+    ...(userConfig ? { userConfig } : {}),
+    ignoreLint: options.ignoreLint === true,
   };
+}
+
+/** The user's config: every leaf simulated on the embedded default, as written on their gateway. */
+function configDeployment(
+  gateway: GatewayConnection | undefined,
+  targets: TargetInput[],
+  env: Env,
+): Deployment {
+  if (!gateway) return deployment(undefined, '', targets, { value: undefined, source: '' }, env);
+  const specs = targets.map(({ weight: _w, faults: _f, models: _m, customHost, ...rest }) => ({
+    ...rest,
+    customHost: customHost ?? '',
+  }));
+  return { kind: 'own-gateway', gateway, targets: specs };
 }
 
 function targetsFileOption(options: RawOptions, env: Env): Sourced {
@@ -194,6 +237,8 @@ function applyFaults(
   flags: readonly string[],
   envSpecs: string | undefined,
   ownGateway: boolean,
+  /** Other names of the targets: a config's leaf paths. */
+  aliases: ReadonlyMap<string, string>,
 ): void {
   const specs = [
     ...(envSpecs ?? '')
@@ -203,7 +248,8 @@ function applyFaults(
     ...flags.map((spec) => ({ spec, input: '--fault' })),
   ];
   for (const { spec, input } of specs) {
-    const { target: name, faults } = parseFaultSpec(spec, input);
+    const { target: given, faults } = parseFaultSpec(spec, input);
+    const name = aliases.get(given) ?? given;
     const target = targets.find((t) => t.name === name);
     if (!target) {
       throw new UsageError(

@@ -18,6 +18,7 @@ export function judgeSplit(
   alpha: number,
   options: FitOptions = {},
 ): FitResult {
+  if (!weights.some((w) => w > 0)) return nothingExpected(picked, alpha);
   const test = goodnessOfFit(picked, weights, alpha, options);
   const verdict = (
     outcome: FitResult['outcome'],
@@ -35,8 +36,6 @@ export function judgeSplit(
   }
   // Traffic to a weight-0 target is a difference whatever else happened.
   if (test.zeroWeightViolations.length > 0) return verdict('differs');
-  // With one target that can be picked, traffic elsewhere is the only way to differ.
-  if (weights.filter((w) => w > 0).length < 2) return verdict('consistent');
   // With one target that can be picked, traffic elsewhere is the only way to differ.
   if (weights.filter((w) => w > 0).length < 2) return verdict('consistent');
   const total = n + unattributed;
@@ -70,6 +69,30 @@ export function judgeSplit(
     `${unattributed} request(s) could not be attributed: depending on where they went, p is between ${round(worst.pValue)} and ${round(best.pValue)}, on both sides of alpha ${alpha}`,
     range,
   );
+}
+
+/**
+ * Weights that are all 0: a config that routes none of these requests to any provider (all its
+ * weights 0, or a conditional that matches nothing). A request that reached one anyway differs.
+ */
+function nothingExpected(picked: readonly number[], alpha: number): FitResult {
+  const violations = picked.flatMap((count, i) => (count > 0 ? [i] : []));
+  const test: FitTest = {
+    method: 'exact-multinomial',
+    statistic: violations.length > 0 ? Number.POSITIVE_INFINITY : 0,
+    df: 0,
+    pValue: violations.length > 0 ? 0 : 1,
+    zeroWeightViolations: violations,
+  };
+  return violations.length > 0
+    ? fitResult(test, alpha, 'differs', null, undefined)
+    : fitResult(
+        test,
+        alpha,
+        'inconclusive',
+        'no target was expected to receive these requests, and none did',
+        undefined,
+      );
 }
 
 function fitResult(

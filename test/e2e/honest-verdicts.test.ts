@@ -237,10 +237,11 @@ describe('picked versus answered', () => {
       [
         '--scenario',
         'retry',
+        // 16 at once: all of them on vllm (nothing to judge here) has odds of 1 in 65,536.
         '-n',
-        '6',
+        '16',
         '-c',
-        '6',
+        '16',
         '--fault',
         'ollama:error_rate=1,error_status=503',
         '--json',

@@ -21,6 +21,7 @@ import {
 import type { CheckEntry, LatencyEntry, ResultsDocument, ScenarioEntry } from '../schema.js';
 import { histogramChart, splitChart } from './charts.js';
 import { type Html, html, raw, table } from './markup.js';
+import { treeSection } from './tree.js';
 
 export function scenarioSection(s: ScenarioEntry, index: number): Html {
   return html`<section class="scenario" id="scenario-${index + 1}" data-scenario="${label(s)}">
@@ -34,6 +35,7 @@ ${
 }
 ${configuration(s)}
 ${splitSection(s)}
+${treeSection(s)}
 ${outcomesSection(s)}
 ${latencySection(s)}
 ${streamingSection(s)}

@@ -27,6 +27,12 @@ code { font-family: ui-monospace, "SFMono-Regular", Menlo, Consolas, monospace; 
 .verdict.consistent { border-color: #1a7f37; background: #f0fff4; }
 .verdict.inconclusive { border-color: #9a6700; background: #fff8c5; }
 .verdict.differs { border-color: #b3261e; background: #fff1f0; }
+.config-tree, .config-tree ul { list-style: none; padding-left: 1.2rem; border-left: 1px solid #d0d7de; }
+.config-tree li { margin: .3rem 0; }
+.config-tree .shares { font-variant-numeric: tabular-nums; }
+.config-tree .verdict { display: inline-block; margin-left: .4rem; padding: .1rem .4rem; }
+.muted { color: #57606a; }
+tr.fail td { background: #fff1f0; }
 .checks-outcome.pass { color: #116329; }
 .checks-outcome.fail { color: #a40e26; }
 .check-list { list-style: none; padding: 0; }

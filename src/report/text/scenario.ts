@@ -3,6 +3,7 @@
 import type { ChalkInstance } from 'chalk';
 import { latencyRows, shareBars } from '../charts.js';
 import {
+  alphaText,
   count,
   duration,
   fitOf,
@@ -17,6 +18,7 @@ import {
 } from '../format.js';
 import type { ScenarioEntry } from '../schema.js';
 import { indent, newTable } from './table.js';
+import { formatCases, formatTree } from './tree.js';
 
 export function formatScenarioResult(s: ScenarioEntry, c: ChalkInstance): string {
   const lines = [''];
@@ -32,6 +34,7 @@ export function formatScenarioResult(s: ScenarioEntry, c: ChalkInstance): string
   lines.push(indent(distributionTable(s, c)), ...attributionLines(s, c));
   const shares = s.targets.map((t) => ({ ...t, expectedShare: t.expected_share }));
   lines.push('', shareBars(shares, c), '', ...verdictLines(s, c));
+  if (s.nodes) lines.push('', ...formatTree(s, c), ...formatCases(s, c));
   if (s.ttft_ms) {
     lines.push(
       '',
@@ -56,7 +59,7 @@ export function formatScenarioResult(s: ScenarioEntry, c: ChalkInstance): string
 function verdictLines(s: ScenarioEntry, c: ChalkInstance): string[] {
   const fit = fitOf(s.test);
   const names = s.targets.map((t) => t.name);
-  const verdict = `Verdict: ${verdictText(fit, names)}; ${methodName(fit)}, alpha ${fit.alpha}.`;
+  const verdict = `Verdict: ${verdictText(fit, names)}; ${methodName(fit)}, alpha ${alphaText(fit.alpha)}.`;
   const paint =
     fit.outcome === 'consistent' ? c.green : fit.outcome === 'differs' ? c.red : c.yellow;
   const lines = [`  ${paint(verdict)}`];
