@@ -14,11 +14,18 @@ export async function main(argv: readonly string[], io: CliIO): Promise<number> 
   program
     .command('report <results>')
     .description('render a saved --json / --out document as a self-contained HTML page')
-    .requiredOption('-o, --output <file>', 'the HTML file to write')
-    .action(async (results: string, options: { output: string }) => {
+    .option('-o, --out <file>', 'the HTML file to write (required)')
+    // -o meant --output here and --out in the run; --out is the one name now, --output stays
+    // working (unlisted) for the scripts that used it.
+    .addOption(new Option('--output <file>').hideHelp().conflicts('out'))
+    .action(async (results: string, options: { out?: string; output?: string }) => {
+      const [flag, file] =
+        options.output !== undefined ? ['--output', options.output] : ['--out', options.out];
+      if (file === undefined)
+        throw new UsageError("required option '-o, --out <file>' not specified");
       const { renderReportFile } = await import('./commands/report.js');
-      renderReportFile(results, options.output);
-      io.stdout.write(`HTML report written to ${options.output}\n`);
+      renderReportFile(results, file, flag);
+      io.stdout.write(`HTML report written to ${file}\n`);
     });
   try {
     await program.parseAsync([...argv]);

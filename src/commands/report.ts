@@ -4,8 +4,9 @@ import { printable } from '../io/text.js';
 import { parseResultsDocument } from '../report/document.js';
 import { renderHtmlReport } from '../report/html/page.js';
 
-export function renderReportFile(resultsPath: string, htmlPath: string): void {
+/** `flag` names the option that gave htmlPath, for messages: --out, or the old --output. */
+export function renderReportFile(resultsPath: string, htmlPath: string, flag = '--out'): void {
   const shown = printable(resultsPath);
   const text = readTextFile(resultsPath, shown) ?? '';
-  writeFileAtomically(htmlPath, renderHtmlReport(parseResultsDocument(text, shown)), '--output');
+  writeFileAtomically(htmlPath, renderHtmlReport(parseResultsDocument(text, shown)), flag);
 }
