@@ -49,8 +49,9 @@ function runCommand(io: CliIO, setExitCode: (code: number) => void): Command {
     program
       .addHelpText(
         'after',
-        '\nExit status: 0 run completed (and every check passed), 1 a check failed, 2 bad usage or\n' +
-          'configuration, 3 gateway unreachable or failed to start, 130 interrupted.',
+        '\nExit status: 0 run completed (and every check passed), 1 a check failed (or a scenario\n' +
+          'had no success), 2 bad usage or configuration, 3 gateway unreachable, failed to start or\n' +
+          'gone mid-run, 130 interrupted.',
       )
       .showHelpAfterError(false)
       // `report -o x.html` must reach the subcommand, not the run's own -o (--out).
@@ -134,7 +135,10 @@ function addWhatToReport(program: Command): void {
     .option('--report <file.html>', 'also write a self-contained HTML report of the run')
     .option('-o, --out <file>', 'also write the JSON document to a file (the report still prints)')
     .option('--alpha <a>', 'significance level of the verdict on the split', '0.05')
-    .option('--fail-on-skew', "exit 1 when a scenario's split differs from its weights")
+    .option(
+      '--fail-on-skew',
+      "exit 1 when a scenario's split differs from its weights or the verdict is inconclusive",
+    )
     .option(
       '--min-success-rate <pct>',
       'exit 1 when a scenario succeeds less often than this, in percent',
