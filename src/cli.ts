@@ -14,11 +14,18 @@ export async function main(argv: readonly string[], io: CliIO): Promise<number> 
   program
     .command('report <results>')
     .description('render a saved --json / --out document as a self-contained HTML page')
-    .requiredOption('-o, --output <file>', 'the HTML file to write')
-    .action(async (results: string, options: { output: string }) => {
+    .option('-o, --out <file>', 'the HTML file to write (required)')
+    // -o meant --output here and --out in the run; --out is the one name now, --output stays
+    // working (unlisted) for the scripts that used it.
+    .addOption(new Option('--output <file>').hideHelp().conflicts('out'))
+    .action(async (results: string, options: { out?: string; output?: string }) => {
+      const [flag, file] =
+        options.output !== undefined ? ['--output', options.output] : ['--out', options.out];
+      if (file === undefined)
+        throw new UsageError("required option '-o, --out <file>' not specified");
       const { renderReportFile } = await import('./commands/report.js');
-      renderReportFile(results, options.output);
-      io.stdout.write(`HTML report written to ${options.output}\n`);
+      renderReportFile(results, file, flag);
+      io.stdout.write(`HTML report written to ${file}\n`);
     });
   program
     .command('lint <config>')
@@ -53,8 +60,10 @@ function runCommand(io: CliIO, setExitCode: (code: number) => void): Command {
     program
       .addHelpText(
         'after',
-        '\nExit status: 0 run completed (and every check passed), 1 a check failed, 2 bad usage or\n' +
-          'configuration, 3 gateway unreachable or failed to start, 130 interrupted.',
+        '\nExit status: 0 run completed (and every check passed), 1 a check failed (or a scenario\n' +
+          'had no success, or the lint found errors in --config), 2 bad usage or configuration,\n' +
+          '3 gateway unreachable, failed to start or gone mid-run, 4 an output could not be\n' +
+          'written, 130 interrupted.',
       )
       .showHelpAfterError(false)
       // `report -o x.html` must reach the subcommand, not the run's own -o (--out).
@@ -163,7 +172,10 @@ function addWhatToReport(program: Command): void {
     .option('--report <file.html>', 'also write a self-contained HTML report of the run')
     .option('-o, --out <file>', 'also write the JSON document to a file (the report still prints)')
     .option('--alpha <a>', 'significance level of the verdict on the split', '0.05')
-    .option('--fail-on-skew', "exit 1 when a scenario's split differs from its weights")
+    .option(
+      '--fail-on-skew',
+      "exit 1 when a scenario's split differs from its weights or the verdict is inconclusive",
+    )
     .option(
       '--min-success-rate <pct>',
       'exit 1 when a scenario succeeds less often than this, in percent',

@@ -1,10 +1,11 @@
 // Bad input, through the CLI's own entry (src/cli.ts) in this process: a bad flag, variable or
 // targets file ends the run before it starts, with exit status 2 and one line on stderr naming
 // the input and what is wrong, nothing on stdout. test/e2e/hostile-input.test.ts runs a few of
-// these through the real, built CLI.
-import { writeFileSync } from 'node:fs';
+// these through the real, built CLI. At the end, the `report` command's file option.
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { describe, it } from 'vitest';
+import { fileURLToPath } from 'node:url';
+import { describe, expect, it } from 'vitest';
 import { main } from '../src/cli.js';
 import { expectUsageError, FAST_SIMS, scratchDir } from './e2e/helpers.js';
 
@@ -430,5 +431,46 @@ describe.concurrent('bad input: exit status 2 and one line naming the input', ()
       ...env,
     });
     expectUsageError(result, message, label);
+  });
+});
+
+// `lb-demo report`: -o, --out like the run; --output, its old name, still works but is not listed.
+describe('lb-demo report <results> -o, --out <file>', () => {
+  const results = fileURLToPath(new URL('fixtures/results.json', import.meta.url));
+  const page = (name: string) => join(scratchDir(), name);
+
+  it.for([['-o'], ['--out'], ['--output']])('writes the page with %s', async ([flag]) => {
+    const html = page('run.html');
+    const result = await runMain(['report', results, flag as string, html], {});
+    expect(result).toEqual({ code: 0, stdout: `HTML report written to ${html}\n`, stderr: '' });
+    expect(readFileSync(html, 'utf8')).toMatch(/^<!DOCTYPE html>/i);
+  });
+
+  it('lists -o, --out in its help, and not --output', async () => {
+    const result = await runMain(['report', '--help'], {});
+    expect(result.code).toBe(0);
+    expect(result.stdout).toMatch(/^ {2}-o, --out <file> {2}the HTML file to write/m);
+    expect(result.stdout).not.toContain('--output');
+  });
+
+  it('names the flag that was given when the file cannot be written', async () => {
+    const missing = join(scratchDir(), 'no-such-dir', 'run.html');
+    for (const flag of ['--out', '--output']) {
+      const result = await runMain(['report', results, flag, missing], {});
+      expectUsageError(result, new RegExp(`^${flag} ${F(missing)}: cannot write the file`), flag);
+    }
+  });
+
+  it('asks for --out when no file is given, and takes one name only', async () => {
+    expectUsageError(
+      await runMain(['report', results], {}),
+      /^required option '-o, --out <file>' not specified$/,
+      'no file',
+    );
+    expectUsageError(
+      await runMain(['report', results, '--out', page('a.html'), '--output', page('b.html')], {}),
+      /^option '--output <file>' cannot be used with option '-o, --out <file>'$/,
+      'both names',
+    );
   });
 });

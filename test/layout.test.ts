@@ -1,5 +1,5 @@
-// The layout the README describes, kept: one direction of flow, pure modules that stay pure, and
-// files a reader can hold at once.
+// The layout docs/development.md describes, kept: one direction of flow, pure modules that stay
+// pure, and files a reader can hold at once.
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { dirname, join, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';

@@ -6,13 +6,14 @@ import { printable } from '../io/text.js';
 import { maskDocument, parseResultsDocument } from '../report/document.js';
 import { renderHtmlReport } from '../report/html/page.js';
 
-export function renderReportFile(resultsPath: string, htmlPath: string): void {
+/** `flag` names the option that gave htmlPath, for messages: --out, or the old --output. */
+export function renderReportFile(resultsPath: string, htmlPath: string, flag = '--out'): void {
   const shown = printable(resultsPath);
   if (sameFile(resultsPath, htmlPath)) {
-    throw new UsageError(`--out ${printable(htmlPath)}: is the results file itself`);
+    throw new UsageError(`${flag} ${printable(htmlPath)}: is the results file itself`);
   }
   const text = readTextFile(resultsPath, shown) ?? '';
   // A saved document may hold credentials (an older lb-demo, or a hand-made file): never shown.
   const document = maskDocument(parseResultsDocument(text, shown));
-  writeFileSafely(htmlPath, renderHtmlReport(document), '--out');
+  writeFileSafely(htmlPath, renderHtmlReport(document), flag);
 }
