@@ -259,13 +259,16 @@ describe('relative links', () => {
 // ---------------------------------------------------------------------------------------------
 // (d) docs/json.md names every field of the results document.
 
-/** Every key of a parsed results document, at any depth (not the keys of its count maps). */
+/** Every key of a parsed results document, at any depth (not the keys of its data maps). */
 function keysOf(value: unknown, into = new Set<string>()): Set<string> {
   if (Array.isArray(value)) for (const item of value) keysOf(item, into);
   else if (value !== null && typeof value === 'object') {
     for (const [key, child] of Object.entries(value)) {
       into.add(key);
-      if (key !== 'failures' && key !== 'unattributed_by_cause') keysOf(child, into);
+      // Count maps and a request case's own metadata and params hold data, not fields.
+      if (!['failures', 'unattributed_by_cause', 'metadata', 'params'].includes(key)) {
+        keysOf(child, into);
+      }
     }
   }
   return into;
@@ -275,7 +278,7 @@ describe('docs/json.md', () => {
   it('names every field a results document has', () => {
     const documented = read('docs/json.md');
     const keys = new Set<string>();
-    for (const fixture of ['results.json', 'results-resilience.json']) {
+    for (const fixture of ['results.json', 'results-resilience.json', 'results-config.json']) {
       keysOf(parseResultsDocument(read(`test/fixtures/${fixture}`), fixture), keys);
     }
     expect(keys.size).toBeGreaterThan(50);

@@ -233,8 +233,9 @@ function conditionalOf(node: TreeNode, add: Add): void {
     node.default === undefined &&
     !node.conditions.some((c) => Object.keys(c.query).length === 0)
   ) {
+    // A warning: refusing what matches nothing may be the point; the truth table shows the 400.
     add(
-      'error',
+      'warning',
       `${node.path}.strategy`,
       'no-default',
       'no "default": a request that matches no condition gets HTTP 400 ("Query router did not resolve to any valid target"); a surrounding fallback does not catch it',

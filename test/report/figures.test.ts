@@ -46,7 +46,7 @@ function htmlRows(page: string, tableClass: string): Map<string, string[]> {
   return rows;
 }
 
-for (const fixture of ['results.json', 'results-resilience.json']) {
+for (const fixture of ['results.json', 'results-resilience.json', 'results-config.json']) {
   const doc = parseResultsDocument(
     readFileSync(new URL(`../fixtures/${fixture}`, import.meta.url), 'utf8'),
     fixture,

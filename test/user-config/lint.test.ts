@@ -95,7 +95,7 @@ describe('lintConfig', () => {
     ).toEqual([
       'error unknown-target config.strategy.conditions[1].then',
       'error unknown-operator config.strategy.conditions[1].query.metadata.plan.$exists',
-      'error no-default config.strategy',
+      'warning no-default config.strategy',
       'warning unreachable-target config.targets[1]',
     ]);
   });

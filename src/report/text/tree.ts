@@ -68,7 +68,11 @@ function testWords(node: NodeEntry, c: ChalkInstance): string {
 /** The truth table of the conditional routing: case, predicted, observed, verdict. */
 export function formatCases(s: ScenarioEntry, c: ChalkInstance): string[] {
   if (!s.cases || s.cases.length === 0) return [];
-  const table = newTable(c, ['Case', 'Predicted', 'Observed', 'Result']);
+  const table = newTable(
+    c,
+    ['Case', 'Predicted', 'Observed', 'Result'],
+    ['left', 'left', 'left', 'left'],
+  );
   for (const k of s.cases) {
     const predicted =
       k.predicted_leaves.length === 0 ? 'no route (400)' : k.predicted_leaves.join(', ');
