@@ -1,7 +1,7 @@
 // The commander program: the run (the default command) and `report`. Loads nothing heavy until a
 // command is asked for, so that --help and --version answer at once; maps outcomes to exit codes.
 import { Command, CommanderError, Option } from 'commander';
-import { EXIT, RunError, UsageError } from './errors.js';
+import { EXIT, RunError, UsageError, WriteError } from './errors.js';
 import { type CliIO, packageVersion } from './io/streams.js';
 import { oneLine } from './io/text.js';
 import { SCENARIO_CHOICES } from './scenarios.js';
@@ -193,6 +193,10 @@ function reportError(error: unknown, io: CliIO): number {
   if (error instanceof UsageError) {
     io.stderr.write(`lb-demo: ${error.message}\n`);
     return EXIT.usage;
+  }
+  if (error instanceof WriteError) {
+    io.stderr.write(`lb-demo: ${error.message}\n`);
+    return EXIT.writeFailed;
   }
   if (error instanceof RunError) {
     io.stderr.write(`lb-demo: ${error.message}\n`);
