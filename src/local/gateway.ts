@@ -41,6 +41,16 @@ net.Server.prototype.listen = function (...args) {
   return listen.apply(this, args);
 };
 process.on('disconnect', () => process.exit(0));
+// A fetch() answer's headers are immutable, and the gateway appends its x-portkey-* headers to
+// the Response it builds from one; @hono/node-server 1.14.2 and later (before 2.0.12) hand that
+// Response's headers back as they are, and every stream then fails with "TypeError: immutable".
+// A copy has headers of its own. Taken before @hono/node-server replaces the global Response.
+const upstreamFetch = globalThis.fetch;
+const PlainResponse = globalThis.Response;
+globalThis.fetch = async (...args) => {
+  const answer = await upstreamFetch(...args);
+  return new PlainResponse(answer.body, answer);
+};
 `;
 
 /** Room for a config of several thousand targets in the x-portkey-config header. */
