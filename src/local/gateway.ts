@@ -79,33 +79,23 @@ export async function startGateway(options: GatewayOptions = {}): Promise<Runnin
       // Only what the gateway needs: a proxy or cloud credentials from the user's shell must not
       // change where the embedded gateway sends requests.
       env: { PATH: process.env.PATH ?? '', TRUSTED_CUSTOM_HOSTS: trusted.join(',') },
+      // A process group of its own: Ctrl-C in a terminal signals the foreground group, lb-demo
+      // alone, which then stops the gateway itself once the requests in flight are answered. If
+      // lb-demo dies instead, the IPC channel closes and the preload ends the gateway.
+      detached: true,
     },
   );
   const log = keepTail(child);
-
-  const port = await new Promise<number>((resolve, reject) => {
-    const timer = setTimeout(
-      () => fail(`did not start within ${options.startTimeoutMs ?? 20_000} ms`),
-      options.startTimeoutMs ?? 20_000,
-    );
-    const fail = (why: string) => {
-      clearTimeout(timer);
-      child.kill('SIGKILL');
-      const tail = log.text();
-      reject(new RunError(`the embedded Portkey gateway ${why}${tail ? `: ${tail}` : ''}`));
-    };
-    child.on('message', (message: { listening?: number }) => {
-      if (typeof message?.listening === 'number') {
-        clearTimeout(timer);
-        resolve(message.listening);
-      }
-    });
-    child.once('error', (error) => fail(`could not be started (${error.message})`));
-    child.once('exit', (code, signal) =>
-      fail(`exited before listening (${signal ?? `code ${code}`})`),
-    );
-  });
-  child.removeAllListeners('exit');
+  const timeoutMs = options.startTimeoutMs ?? 20_000;
+  let port: number;
+  try {
+    port = await listeningPort(child, timeoutMs);
+  } catch (error) {
+    await stopChild(child, 'SIGKILL');
+    const tail = log.text();
+    const why = (error as Error).message;
+    throw new RunError(`the embedded Portkey gateway ${why}${tail ? `: ${tail}` : ''}`);
+  }
   const gone = new AbortController();
   let stopping = false;
   child.once('exit', (code, signal) => {
@@ -120,21 +110,59 @@ export async function startGateway(options: GatewayOptions = {}): Promise<Runnin
     gone: gone.signal,
     stop: () => {
       stopping = true;
-      return stopChild(child);
+      return stopChild(child, 'SIGTERM');
     },
   };
 }
 
-function stopChild(child: ChildProcess): Promise<void> {
-  if (child.exitCode !== null || child.signalCode !== null) return Promise.resolve();
+/** The port the preload reports; fails with the reason in words if none comes in time. */
+function listeningPort(child: ChildProcess, timeoutMs: number): Promise<number> {
+  return new Promise<number>((resolve, reject) => {
+    const settle = (outcome: () => void) => {
+      clearTimeout(timer);
+      child.off('message', onMessage).off('error', onError).off('exit', onExit);
+      outcome();
+    };
+    const timer = setTimeout(
+      () => settle(() => reject(new Error(`did not start within ${timeoutMs} ms`))),
+      timeoutMs,
+    );
+    const onMessage = (message: { listening?: number }) => {
+      const port = message?.listening;
+      if (typeof port === 'number') settle(() => resolve(port));
+    };
+    const onError = (error: Error) =>
+      settle(() => reject(new Error(`could not be started (${error.message})`)));
+    const onExit = (code: number | null, signal: NodeJS.Signals | null) =>
+      settle(() => reject(new Error(`exited before listening (${signal ?? `code ${code}`})`)));
+    child.on('message', onMessage).once('error', onError).once('exit', onExit);
+  });
+}
+
+/**
+ * Ends the gateway's process group (the gateway leads it) and waits until the gateway is gone:
+ * `signal` first, SIGKILL if it is still there after 2 s.
+ */
+function stopChild(child: ChildProcess, signal: NodeJS.Signals): Promise<void> {
+  if (child.pid === undefined || child.exitCode !== null || child.signalCode !== null) {
+    return Promise.resolve();
+  }
   return new Promise((resolve) => {
-    const force = setTimeout(() => child.kill('SIGKILL'), 2_000);
+    const force = setTimeout(() => signalGroup(child, 'SIGKILL'), 2_000);
     child.once('exit', () => {
       clearTimeout(force);
       resolve();
     });
-    child.kill('SIGTERM');
+    signalGroup(child, signal);
   });
+}
+
+function signalGroup(child: ChildProcess, signal: NodeJS.Signals): void {
+  try {
+    process.kill(-(child.pid as number), signal);
+  } catch {
+    child.kill(signal); // the group is gone already, or never formed
+  }
 }
 
 /** Keeps the last few lines of the child's output without letting its pipes fill up. */
