@@ -1,15 +1,22 @@
 // Starts the real Portkey AI Gateway from the @portkey-ai/gateway package as a child process.
 import { type ChildProcess, spawn } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { stripVTControlCharacters } from 'node:util';
 import { RunError } from '../errors.js';
+import { GATEWAY_PRELOAD, TOKEN_ENV } from './gateway-preload.js';
 
 export interface RunningGateway {
   /** Base URL for the SDK, e.g. http://127.0.0.1:40123/v1. */
   url: string;
   version: string;
+  /**
+   * What every request must carry in the x-portkey-lb-demo-token header; the gateway answers 403
+   * to any other. Undefined when it was started with `requireToken: false`.
+   */
+  token: string | undefined;
   /** Aborted, with the reason in words, if the gateway process ends before stop() is called. */
   gone: AbortSignal;
   stop(): Promise<void>;
@@ -19,39 +26,12 @@ export interface GatewayOptions {
   /** Hosts the gateway may call besides loopback (its TRUSTED_CUSTOM_HOSTS). */
   trustedHosts?: readonly string[];
   startTimeoutMs?: number;
+  /**
+   * Refuse requests without this run's token (default). Tests and the bench that point lb-demo
+   * at the gateway with --gateway, as at a gateway of the user's, turn it off.
+   */
+  requireToken?: boolean;
 }
-
-/**
- * Loaded into the gateway process before its own code. The gateway's server listens on every
- * interface and would forward requests anywhere a config says, so this pins it to 127.0.0.1,
- * reports the port it got over IPC, and ends it when the parent goes away.
- */
-const LOOPBACK_PRELOAD = `
-import net from 'node:net';
-const listen = net.Server.prototype.listen;
-net.Server.prototype.listen = function (...args) {
-  const first = args[0];
-  if (first !== null && typeof first === 'object') {
-    args[0] = { ...first, host: '127.0.0.1' };
-  } else {
-    const callback = typeof args.at(-1) === 'function' ? args.at(-1) : undefined;
-    args = callback ? [first ?? 0, '127.0.0.1', callback] : [first ?? 0, '127.0.0.1'];
-  }
-  this.once('listening', () => process.send?.({ listening: this.address().port }));
-  return listen.apply(this, args);
-};
-process.on('disconnect', () => process.exit(0));
-// A fetch() answer's headers are immutable, and the gateway appends its x-portkey-* headers to
-// the Response it builds from one; @hono/node-server 1.14.2 and later (before 2.0.12) hand that
-// Response's headers back as they are, and every stream then fails with "TypeError: immutable".
-// A copy has headers of its own. Taken before @hono/node-server replaces the global Response.
-const upstreamFetch = globalThis.fetch;
-const PlainResponse = globalThis.Response;
-globalThis.fetch = async (...args) => {
-  const answer = await upstreamFetch(...args);
-  return new PlainResponse(answer.body, answer);
-};
-`;
 
 /** Room for a config of several thousand targets in the x-portkey-config header. */
 const MAX_HEADER_BYTES = 1024 * 1024;
@@ -63,11 +43,12 @@ export async function startGateway(options: GatewayOptions = {}): Promise<Runnin
   const pkg = JSON.parse(readFileSync(packageJsonPath, 'utf8')) as { version: string; bin: string };
   const entry = join(dirname(packageJsonPath), pkg.bin);
   const trusted = ['localhost', '127.0.0.1', ...(options.trustedHosts ?? [])];
+  const token = options.requireToken === false ? undefined : randomBytes(32).toString('base64url');
 
   const child = spawn(
     process.execPath,
     [
-      `--import=data:text/javascript,${encodeURIComponent(LOOPBACK_PRELOAD)}`,
+      `--import=data:text/javascript,${encodeURIComponent(GATEWAY_PRELOAD)}`,
       // The config travels in one header; Node's 16 KB default would refuse about 110 targets.
       `--max-http-header-size=${MAX_HEADER_BYTES}`,
       entry,
@@ -78,7 +59,11 @@ export async function startGateway(options: GatewayOptions = {}): Promise<Runnin
       stdio: ['ignore', 'pipe', 'pipe', 'ipc'],
       // Only what the gateway needs: a proxy or cloud credentials from the user's shell must not
       // change where the embedded gateway sends requests.
-      env: { PATH: process.env.PATH ?? '', TRUSTED_CUSTOM_HOSTS: trusted.join(',') },
+      env: {
+        PATH: process.env.PATH ?? '',
+        TRUSTED_CUSTOM_HOSTS: trusted.join(','),
+        ...(token ? { [TOKEN_ENV]: token } : {}),
+      },
       // A process group of its own: Ctrl-C in a terminal signals the foreground group, lb-demo
       // alone, which then stops the gateway itself once the requests in flight are answered. If
       // lb-demo dies instead, the IPC channel closes and the preload ends the gateway.
@@ -107,6 +92,7 @@ export async function startGateway(options: GatewayOptions = {}): Promise<Runnin
   return {
     url: `http://127.0.0.1:${port}/v1`,
     version: pkg.version,
+    token,
     gone: gone.signal,
     stop: () => {
       stopping = true;
