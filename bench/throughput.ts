@@ -147,7 +147,8 @@ const vllm = await startSimulatedProvider({
   name: 'vllm-sim',
   models: ['llama-fp8'],
 });
-const gateway = await startGateway();
+// lb-demo reaches it with --gateway, as it would a gateway of the user's: without a token.
+const gateway = await startGateway({ requireToken: false });
 try {
   const targets: TargetSpec[] = [
     { name: 'ollama', provider: 'ollama', customHost: ollama.baseUrl, model: 'llama3' },

@@ -1,9 +1,10 @@
-// The commander program: the run (the default command) and `report`. Loads nothing heavy until a
-// command is asked for, so that --help and --version answer at once; maps outcomes to exit codes.
+// The commander program: the run (the default command), `report` and `init`. Loads nothing heavy
+// until a command is asked for, so that --help and --version answer at once; maps outcomes to exit
+// codes.
 import { Command, CommanderError, Option } from 'commander';
 import { EXIT, RunError, UsageError, WriteError } from './errors.js';
 import { type CliIO, packageVersion } from './io/streams.js';
-import { oneLine } from './io/text.js';
+import { oneLine, printable } from './io/text.js';
 import { SCENARIO_CHOICES } from './scenarios.js';
 
 export async function main(argv: readonly string[], io: CliIO): Promise<number> {
@@ -36,6 +37,16 @@ export async function main(argv: readonly string[], io: CliIO): Promise<number> 
     .action(async (config: string, options: { json?: boolean }) => {
       const { lintFile } = await import('./commands/lint.js');
       exitCode = lintFile(config, options, io);
+    });
+  program
+    .command('init [dir]')
+    .description(
+      'copy .env.example and the examples (targets files and Portkey configs, examples/*.json) into dir (default: .)',
+    )
+    .action(async (dir: string | undefined) => {
+      const { writeStarterFiles } = await import('./commands/init.js');
+      const written = writeStarterFiles(dir ?? '.');
+      io.stdout.write(written.map((path) => `wrote ${printable(path)}\n`).join(''));
     });
   try {
     await program.parseAsync([...argv]);

@@ -50,7 +50,7 @@ export async function runDemo(settings: Settings, rawIo: CliIO): Promise<number>
     if (deployment.kind === 'own-gateway') await checkReachable(deployment.gateway);
     else stack = await startEmbeddedStack(deployment.targets, deployment.simulation);
     const connection: GatewayConnection =
-      deployment.kind === 'own-gateway' ? deployment.gateway : { url: stack?.gateway.url ?? '' };
+      deployment.kind === 'own-gateway' ? deployment.gateway : embeddedConnection(stack);
     const targets = stack?.targets ?? (deployment.kind === 'own-gateway' ? deployment.targets : []);
     const context = runContext(connection, settings, stack);
     say(formatBanner(context, c));
@@ -63,6 +63,12 @@ export async function runDemo(settings: Settings, rawIo: CliIO): Promise<number>
   } finally {
     await stack?.stop();
   }
+}
+
+/** lb-demo's own gateway, which takes only requests that carry its token. */
+function embeddedConnection(stack: EmbeddedStack | undefined): GatewayConnection {
+  const token = stack?.gateway.token;
+  return { url: stack?.gateway.url ?? '', ...(token ? { token } : {}) };
 }
 
 function runContext(

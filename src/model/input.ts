@@ -77,6 +77,11 @@ export interface GatewayConnection {
   apiKey?: string;
   /** From credentials in the gateway URL: a Basic authorization header. */
   authorization?: string;
+  /**
+   * lb-demo's own embedded gateway only: sent as x-portkey-lb-demo-token on every request; that
+   * gateway refuses requests without it.
+   */
+  token?: string;
 }
 
 export interface SimulationSettings {

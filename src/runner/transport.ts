@@ -88,6 +88,8 @@ function createClient(
     apiKey: connection.apiKey ?? null,
     config: plan.config as unknown as Record<string, unknown>,
     ...(connection.authorization ? { Authorization: connection.authorization } : {}),
+    // The SDK sends an option it does not know as x-portkey-<kebab-case>: x-portkey-lb-demo-token.
+    ...(connection.token ? { lbDemoToken: connection.token } : {}),
     ...(forward ? { forwardHeaders: [forward] } : {}),
     // x-portkey-metadata: what a conditional strategy reads as metadata.*.
     ...(plan.metadata ? { metadata: plan.metadata } : {}),

@@ -1,8 +1,7 @@
 // Exact tests of observed counts against expected shares, and a Monte Carlo version of the
 // multinomial one for runs too large to enumerate. Pure; reference values come from scipy and R.
-import mt19937 from '@stdlib/random-base-mt19937';
-import binomialCdf from '@stdlib/stats-base-dists-binomial-cdf';
-import binomialPmf from '@stdlib/stats-base-dists-binomial-pmf';
+import { binomialCdf, binomialPmf } from './binomial.js';
+import { mt19937 } from './mt19937.js';
 import {
   assertCountsAndShares,
   assertProbability,
@@ -92,7 +91,7 @@ export function exactMultinomialTest(counts: readonly number[], shares: readonly
 
 /** A 53-bit uniform in [0, 1) from two 32-bit Mersenne Twister outputs. */
 function uniformSource(seed: number): () => number {
-  const rng = mt19937.factory({ seed });
+  const rng = mt19937(seed);
   return () => {
     const a = rng() >>> 5;
     const b = rng() >>> 6;

@@ -1,8 +1,8 @@
 // Goodness of fit of the picked counts to the weights, with a test that keeps its size. Pure;
-// distribution functions from @stdlib.
-import gammainc from '@stdlib/math-base-special-gammainc';
+// distribution functions from special.ts.
 import type { FitMethod } from '../model/stats.js';
 import { exactBinomialTest, exactMultinomialTest, monteCarloMultinomialTest } from './exact.js';
+import { regularizedGammaQ } from './special.js';
 import {
   assertCountsAndShares,
   assertOpenUnit,
@@ -45,7 +45,7 @@ export function pearsonChiSquare(
     const diff = (support.counts[i] as number) - expected;
     statistic += (diff * diff) / expected;
   }
-  const pValue = df === 0 ? 1 : gammainc(statistic / 2, df / 2, true, true);
+  const pValue = df === 0 ? 1 : regularizedGammaQ(df / 2, statistic / 2);
   return { statistic, df, pValue };
 }
 

@@ -1,6 +1,6 @@
 // Intervals and sample sizes for shares of traffic. Pure.
-import binomialQuantile from '@stdlib/stats-base-dists-binomial-quantile';
-import normalQuantile from '@stdlib/stats-base-dists-normal-quantile';
+import { binomialQuantile } from './binomial.js';
+import { normalQuantile } from './special.js';
 import { assertOpenUnit, assertProbability, assertTrials } from './support.js';
 
 /** Wilson score interval for a proportion k/n; [0, 1] when n = 0. */
@@ -8,7 +8,7 @@ export function wilsonInterval(k: number, n: number, confidence = 0.95): [number
   assertTrials(k, n);
   assertOpenUnit('confidence', confidence);
   if (n === 0) return [0, 1];
-  const z = normalQuantile(1 - (1 - confidence) / 2, 0, 1);
+  const z = normalQuantile(1 - (1 - confidence) / 2);
   const z2 = z * z;
   const phat = k / n;
   const denominator = 1 + z2 / n;
@@ -43,8 +43,8 @@ export function requestsToDetect(share: number, deltaPp = 5, alpha = 0.05, power
   assertOpenUnit('alpha', alpha);
   assertOpenUnit('power', power);
   const delta = deltaPp / 100;
-  const zAlpha = normalQuantile(1 - alpha / 2, 0, 1);
-  const zPower = normalQuantile(power, 0, 1);
+  const zAlpha = normalQuantile(1 - alpha / 2);
+  const zPower = normalQuantile(power);
   const spread0 = Math.sqrt(share * (1 - share));
   let needed = 0;
   let sides = 0;

@@ -1,13 +1,13 @@
 // How many requests the verdict's test needs to see a skew: its power, from the noncentral
 // chi-square distribution that the multinomial tests follow for large n. Pure.
-import gammainc from '@stdlib/math-base-special-gammainc';
-import binomialCdf from '@stdlib/stats-base-dists-binomial-cdf';
+import { binomialCdf } from './binomial.js';
 import { exactBinomialTest } from './exact.js';
+import { regularizedGammaP } from './special.js';
 import { assertOpenUnit } from './support.js';
 
 /** P(X <= x) for X ~ chi-square(df): the regularized lower incomplete gamma function. */
 export function chiSquareCdf(x: number, df: number): number {
-  return x <= 0 ? 0 : gammainc(x / 2, df / 2);
+  return x <= 0 ? 0 : regularizedGammaP(df / 2, x / 2);
 }
 
 /** The q-quantile of chi-square(df), by bisection on its cdf. */

@@ -1,4 +1,4 @@
-import binomialCdf from '@stdlib/stats-base-dists-binomial-cdf';
+import { binomialCdf } from './binomial.js';
 
 // Checks and small helpers shared by the goodness-of-fit tests. Pure.
 

@@ -114,6 +114,25 @@ export function childPids(pid: number): number[] {
     .filter((n) => n > 0);
 }
 
+/** The loopback ports the processes `pids` listen on (from `ss`). */
+export function listeningPorts(pids: number[]): number[] {
+  const out = spawnSync('ss', ['-ltnpH'], { encoding: 'utf8' }).stdout ?? '';
+  return out
+    .split('\n')
+    .filter((line) => pids.some((p) => line.includes(`pid=${p},`)))
+    .map((line) => Number(/127\.0\.0\.1:(\d+)/.exec(line)?.[1] ?? 0))
+    .filter((port) => port > 0);
+}
+
+export function alive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
 /** A port that nothing listens on (bound, then released). */
 export async function closedPort(): Promise<number> {
   const { createServer } = await import('node:net');

@@ -1,8 +1,16 @@
 // Resilience scenarios on the embedded stack: faults injected into the simulators, the real
 // gateway's fallback, retry and request_timeout absorbing them, and the CLI's own --timeout.
-import { spawn, spawnSync } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import { describe, expect, it } from 'vitest';
-import { BIN, childPids, isListening, runCli, scratchDir } from './helpers.js';
+import {
+  alive,
+  BIN,
+  childPids,
+  isListening,
+  listeningPorts,
+  runCli,
+  scratchDir,
+} from './helpers.js';
 
 const FAST = { SIM_OLLAMA_LATENCY_MS: '5', SIM_VLLM_LATENCY_MS: '2' };
 
@@ -161,21 +169,3 @@ describe('a killed CLI leaves nothing behind', () => {
     },
   );
 });
-
-function listeningPorts(pids: number[]): number[] {
-  const out = spawnSync('ss', ['-ltnpH'], { encoding: 'utf8' }).stdout ?? '';
-  return out
-    .split('\n')
-    .filter((line) => pids.some((p) => line.includes(`pid=${p},`)))
-    .map((line) => Number(/127\.0\.0\.1:(\d+)/.exec(line)?.[1] ?? 0))
-    .filter((port) => port > 0);
-}
-
-function alive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
-}

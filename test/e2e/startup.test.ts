@@ -8,7 +8,7 @@ const TRACE_LOADS = `data:text/javascript,${encodeURIComponent(`
 import { register } from 'node:module';
 register('data:text/javascript,' + encodeURIComponent(\`
 export async function resolve(specifier, context, next) {
-  if (/portkey-ai|@portkey-ai\\\\/gateway|cli-table3|@stdlib/.test(specifier)) process.stderr.write('LOADED ' + specifier + '\\\\n');
+  if (/portkey-ai|@portkey-ai\\\\/gateway|cli-table3|\\\\/stats\\\\//.test(specifier)) process.stderr.write('LOADED ' + specifier + '\\\\n');
   return next(specifier, context);
 }\`));
 `)}`;

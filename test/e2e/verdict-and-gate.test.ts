@@ -46,7 +46,8 @@ function startMisroutingProxy(target: string): Promise<http.Server> {
 }
 
 beforeAll(async () => {
-  gateway = await startGateway();
+  // lb-demo reaches it with --gateway, as it would a gateway of the user's: without a token.
+  gateway = await startGateway({ requireToken: false });
   sims = [
     await startSimulatedProvider({ kind: 'ollama', name: 'ollama-sim', models: ['llama3'] }),
     await startSimulatedProvider({ kind: 'openai', name: 'vllm-sim', models: ['llama-fp8'] }),

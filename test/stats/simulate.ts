@@ -1,9 +1,9 @@
 // Seeded draws for simulation tests: outcomes of a multinomial split, as counts per target.
-import mt19937 from '@stdlib/random-base-mt19937';
+import { MT19937_MAX, mt19937 } from '../../src/stats/mt19937.js';
 
 export function multinomialSampler(shares: readonly number[], seed: number) {
-  const rng = mt19937.factory({ seed });
-  const uniform = () => (rng() + 0.5) / (mt19937.MAX + 1);
+  const rng = mt19937(seed);
+  const uniform = () => (rng() + 0.5) / (MT19937_MAX + 1);
   return (n: number): number[] => {
     const counts = shares.map(() => 0);
     for (let i = 0; i < n; i++) {
