@@ -181,6 +181,8 @@ describe('installed from the packed tarball', () => {
       env: { PATH: process.env.PATH ?? '', NO_COLOR: '1' },
     });
     expect(result.code).toBe(0);
-    expect(result.stdout).toMatch(/^wrote \.env\.example\nwrote examples\/openshift\.json\n/);
+    expect(result.stdout).toMatch(
+      /^wrote \.env\.example\nwrote examples\/config-canary\.json\nwrote examples\/config-conditional\.json\nwrote examples\/openshift\.json\n/,
+    );
   });
 });

@@ -263,7 +263,7 @@ describe('--config against a gateway lb-demo did not start', () => {
   let gateway: RunningGateway;
   const sims: SimulatedProvider[] = [];
   beforeAll(async () => {
-    gateway = await startGateway();
+    gateway = await startGateway({ requireToken: false });
     for (const name of ['a', 'b', 'c']) {
       sims.push(await startSimulatedProvider({ kind: 'openai', name, models: [`model-${name}`] }));
     }
