@@ -8,7 +8,13 @@ import { type Dispatcher, Pool } from 'undici';
 
 type RawHeaders = Record<string, string | string[] | undefined>;
 
-/** The part of WHATWG Headers the SDK reads: get, has, entries, forEach. Names are lower case. */
+/**
+ * The part of WHATWG Headers the SDK reads: get, has, entries, forEach. Names are lower case.
+ * `get` and `has` see every header; `entries` lists only the x-portkey-* ones: the SDK copies what
+ * it lists into a Proxy twice per response (client.responseHeaders, and getHeaders(), which keeps
+ * only x-portkey-* anyway), and lb-demo reads neither copy (each request's own headers come from
+ * its slot, see transport.ts). Listing the rest cost ~5 µs a request for nothing.
+ */
 export class ResponseHeaders {
   constructor(readonly raw: RawHeaders) {}
   get(name: string): string | null {
@@ -21,6 +27,7 @@ export class ResponseHeaders {
   entries(): [string, string][] {
     const out: [string, string][] = [];
     for (const name in this.raw) {
+      if (!name.startsWith('x-portkey-')) continue;
       const value = this.get(name);
       if (value !== null) out.push([name, value]);
     }

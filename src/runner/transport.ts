@@ -123,8 +123,16 @@ function createClient(
   // The SDK retries connection errors and some 5xx answers by default; that would hide failures
   // and send requests nobody counted.
   client.maxRetries = 0;
+  const internals = client as unknown as {
+    fetch: SdkFetch;
+    defaultHeaders: () => Record<string, string>;
+  };
   // client.fetch is a field the SDK calls for every request (the constructor takes no fetch).
-  (client as unknown as { fetch: SdkFetch }).fetch = fetch;
+  internals.fetch = fetch;
+  // The SDK recomputes these constant headers (package and runtime versions) for every request,
+  // and copies them into the request's own headers; once is enough.
+  const defaults = internals.defaultHeaders();
+  internals.defaultHeaders = () => defaults;
   return client;
 }
 

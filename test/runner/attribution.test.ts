@@ -64,8 +64,10 @@ function answer(req: http.IncomingMessage, res: http.ServerResponse, body: strin
 
 let url = '';
 let close: () => Promise<void> = async () => {};
+const seen: http.IncomingHttpHeaders[] = [];
 beforeAll(async () => {
   const server = http.createServer((req, res) => {
+    seen.push(req.headers);
     let body = '';
     req.on('data', (d) => {
       body += d;
@@ -127,5 +129,24 @@ describe.each([
     });
     expect(wrong.slice(0, 3)).toEqual([]);
     expect(new Set(records.map((r) => r.seq)).size).toBe(REQUESTS);
+  });
+});
+
+describe('what each request carries', () => {
+  it("the SDK's own headers, the config and the tag, on every request", async () => {
+    seen.length = 0;
+    await run(false);
+    expect(seen).toHaveLength(REQUESTS);
+    for (const headers of [seen[0], seen.at(-1)]) {
+      expect(headers).toMatchObject({
+        'content-type': 'application/json',
+        'x-portkey-package-version': expect.stringMatching(/^portkey-/),
+        'x-portkey-runtime': 'node',
+        'x-portkey-runtime-version': process.version,
+        'x-portkey-config': expect.stringContaining('"loadbalance"'),
+        'x-portkey-forward-headers': ID_HEADER,
+        [ID_HEADER]: expect.stringMatching(/^r-\d+$/),
+      });
+    }
   });
 });
