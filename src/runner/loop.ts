@@ -7,6 +7,7 @@ import type { ScenarioPlan } from '../model/plan.js';
 import type { RequestRecord } from '../model/request.js';
 import type { ScheduleCounts } from '../model/run.js';
 import { ConfigRejectedError, NO_ROUTE, type Sent } from './classify.js';
+import { RequestCancel } from './fetch.js';
 import { openLoop } from './open-loop.js';
 import { createTransport, type TransportOptions } from './transport.js';
 
@@ -28,6 +29,9 @@ export interface LoadShape {
   /** Seed of the arrival times in open loop, so a run can be repeated. */
   seed?: number;
   tag?: TransportOptions['tag'];
+  /** The n-th request sent is number seqOffset + n × seqStride (worker threads interleave). */
+  seqOffset?: number;
+  seqStride?: number;
 }
 
 export interface RunOptions {
@@ -38,6 +42,8 @@ export interface RunOptions {
   /** Before each send: a promise to wait for (the gateway being probed), or nothing. */
   hold?: () => Promise<unknown> | undefined;
   graceMs?: () => number;
+  /** Times count from this instant (epoch ms) instead of now: one origin for all worker threads. */
+  originMs?: number;
 }
 
 export interface RunOutcome {
@@ -63,7 +69,10 @@ export async function runScenario(
   const connections = shape.rate === undefined ? Math.max(1, shape.concurrency) : maxInFlight;
   const transport = createTransport(plan, connection, { ...shape, connections });
   const inFlight = new Map<number, { startedMs: number; task: Promise<void> }>();
-  const start = performance.now();
+  const start =
+    options.originMs === undefined ? performance.now() : options.originMs - performance.timeOrigin;
+  const seqOffset = shape.seqOffset ?? 0;
+  const seqStride = shape.seqStride ?? 1;
   const deadline =
     shape.durationMs === undefined ? Number.POSITIVE_INFINITY : start + shape.durationMs;
   let sent = 0;
@@ -78,7 +87,7 @@ export async function runScenario(
 
   /** Sends the next request; times count from `dueMs`, its scheduled time in an open loop. */
   const launch = (dueMs?: number): Promise<void> => {
-    const seq = sent++;
+    const seq = seqOffset + seqStride * sent++;
     const now = performance.now();
     const from = dueMs ?? now;
     const startedMs = from - start;
@@ -88,18 +97,18 @@ export async function runScenario(
       ...(dueMs === undefined ? {} : { scheduleLagMs: now - dueMs }),
       ...(requestId ? { requestId } : {}),
     };
-    const task = withTimeout(transport.send(seq, from), shape.timeoutMs, seq, from).then(
-      (result) => {
-        // Gone from the map: it was reported as interrupted when the grace period ran out.
-        if (!inFlight.delete(seq)) return;
-        if (result instanceof ConfigRejectedError) {
-          rejection ??= result;
-          return;
-        }
-        lastDone = performance.now();
-        options.onRecord({ ...result, ...stamp });
-      },
-    );
+    const cancel = new RequestCancel();
+    const attempt = transport.send(seq, from, cancel);
+    const task = withTimeout(attempt, shape.timeoutMs, seq, from, cancel).then((result) => {
+      // Gone from the map: it was reported as interrupted when the grace period ran out.
+      if (!inFlight.delete(seq)) return;
+      if (result instanceof ConfigRejectedError) {
+        rejection ??= result;
+        return;
+      }
+      lastDone = performance.now();
+      options.onRecord({ ...result, ...stamp });
+    });
     inFlight.set(seq, { startedMs, task });
     return task;
   };
@@ -175,20 +184,22 @@ function interruptedRecord(seq: number, startedMs: number, nowMs: number): Sent 
 }
 
 /**
- * The SDK takes no abort signal, so a request cannot be cancelled from here: past the limit it is
- * reported as a timeout at once (the transport's connection pool closes the socket soon after).
- * A plain timer: an AbortController per request cost ~40 µs of CPU (an AbortError each time).
+ * Past the limit a request is reported as a timeout at once, and cancelled: its socket is closed,
+ * so that it does not hold one of the pool's connections. A plain timer: a timers/promises delay
+ * with an AbortController per request cost ~40 µs of CPU (an AbortError each time).
  */
 function withTimeout<T extends Sent | ConfigRejectedError>(
   attempt: Promise<T>,
   timeoutMs: number,
   seq: number,
   fromMs: number,
+  cancel: RequestCancel,
 ): Promise<T | Sent> {
   // Latency counts from the scheduled time, as for the answered requests.
   const latencyMs = timeoutMs + performance.now() - fromMs;
   return new Promise((resolve) => {
     const timer = setTimeout(() => {
+      cancel.abort();
       resolve({
         seq,
         latencyMs,

@@ -18,6 +18,7 @@ import {
 import {
   createPoolFetch,
   type PoolResponse,
+  type RequestCancel,
   type ResponseHeaders,
   type SdkFetch,
 } from './fetch.js';
@@ -29,8 +30,9 @@ export interface Transport {
   /**
    * Sends request `seq` of the plan; never throws: a failure is a record too. Times are from
    * `fromMs` (performance.now()), the request's scheduled time in an open loop; now by default.
+   * `cancel` gives up on it (after --timeout): its connection is closed.
    */
-  send(seq: number, fromMs?: number): Promise<Sent | ConfigRejectedError>;
+  send(seq: number, fromMs?: number, cancel?: RequestCancel): Promise<Sent | ConfigRejectedError>;
   /** The id request `seq` is tagged with, when requests are tagged. */
   requestIdFor(seq: number): string | undefined;
   /** Closes every connection, including those of requests still hanging. */
@@ -60,6 +62,7 @@ export interface TransportOptions {
  */
 interface Slot {
   response?: PoolResponse;
+  cancel?: RequestCancel;
 }
 const SLOT = Symbol('lb-demo request slot');
 
@@ -76,8 +79,8 @@ export function createTransport(
   const body = requestBody(plan, options.stream);
   return {
     requestIdFor: (seq) => (tag ? `${tag.prefix}-${seq}` : undefined),
-    send(seq, fromMs) {
-      const slot: Slot = {};
+    send(seq, fromMs, cancel) {
+      const slot: Slot = cancel ? { cancel } : {};
       const extraHeaders: Record<string | symbol, unknown> = { [SLOT]: slot };
       if (tag) extraHeaders[tag.header] = `${tag.prefix}-${seq}`;
       const request = { client, slot, extraHeaders, context, seq, plan };
@@ -95,7 +98,7 @@ function slotted(fetch: SdkFetch): SdkFetch {
     // Sent without its slot, a request's headers could not be told from its neighbours'.
     if (!slot) throw new Error('lb-demo: a request without its slot (the SDK changed?)');
     delete headers[SLOT];
-    return fetch(url, init).then((response) => {
+    return fetch(url, init, slot.cancel).then((response) => {
       slot.response = response;
       return response;
     });
