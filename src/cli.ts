@@ -1,4 +1,4 @@
-// The commander program: the run (the default command), `report` and `init`. Loads nothing heavy
+// The commander program: the run (the default command), `report`, `lint`, `merge` and `init`. Loads nothing heavy
 // until a command is asked for, so that --help and --version answer at once; maps outcomes to exit
 // codes.
 import { Command, CommanderError, Option } from 'commander';
@@ -39,6 +39,24 @@ export async function main(argv: readonly string[], io: CliIO): Promise<number> 
       exitCode = lintFile(config, options, io);
     });
   program
+    .command('merge <shards...>')
+    .description(
+      'merge the documents of a sharded run (files, or - for a stream such as kubectl logs) into one, judged once: checks, exit status',
+    )
+    .option('--json', 'print the merged JSON document on stdout instead of the report')
+    .option('-o, --out <file>', 'also write the merged JSON document to a file')
+    .option('--report <file.html>', 'also write a self-contained HTML report of the merged run')
+    .option('--allow-partial', 'pass with shards missing or cut short (coverage still reported)')
+    .action(
+      async (
+        shards: string[],
+        options: { json?: boolean; out?: string; report?: string; allowPartial?: boolean },
+      ) => {
+        const { mergeCommand } = await import('./commands/merge.js');
+        exitCode = await mergeCommand(shards, options, io);
+      },
+    );
+  program
     .command('init [dir]')
     .description(
       'copy .env.example and the examples (targets files and Portkey configs, examples/*.json) into dir (default: .)',
@@ -66,6 +84,7 @@ function runCommand(io: CliIO, setExitCode: (code: number) => void): Command {
     .version(packageVersion(), '-V, --version');
   addWhatToSend(program);
   addYourConfig(program);
+  addSharding(program);
   addWhatToReport(program);
   return (
     program
@@ -159,6 +178,25 @@ function addWhatToSend(program: Command): void {
     );
 }
 
+/** One shard of a run spread over several processes, for `lb-demo merge`. */
+function addSharding(program: Command): void {
+  program
+    .addOption(
+      new Option(
+        '--shard <i/N>',
+        'run shard i (from 0) of N: --requests, --concurrency and --rate are the totals over all shards',
+      ).conflicts('shards'),
+    )
+    .option(
+      '--shards <N>',
+      'the number of shards, the index coming from JOB_COMPLETION_INDEX (a Kubernetes Indexed Job) (env LB_SHARDS)',
+    )
+    .option(
+      '--run-id <id>',
+      'the id every shard of the run shares, for lb-demo merge (env LB_RUN_ID)',
+    );
+}
+
 /** The user's own Portkey config instead of the built-in scenarios. */
 function addYourConfig(program: Command): void {
   program
@@ -190,6 +228,10 @@ function addWhatToReport(program: Command): void {
     .option('--json', 'print one JSON document on stdout instead of the report')
     .option('--report <file.html>', 'also write a self-contained HTML report of the run')
     .option('-o, --out <file>', 'also write the JSON document to a file (the report still prints)')
+    .option(
+      '--records <file.jsonl>',
+      'also write a JSON line per request (target, latency, tokens, error) as each completes',
+    )
     .option('--alpha <a>', 'significance level of the verdict on the split', '0.05')
     .option(
       '--fail-on-skew',

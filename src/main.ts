@@ -19,7 +19,13 @@ export async function main(argv: readonly string[]): Promise<number> {
   process.on('SIGINT', onSignal);
   process.on('SIGTERM', onSignal);
   try {
-    const code = await runCli(argv, { stdout, stderr, env: process.env, signal: interrupt.signal });
+    const code = await runCli(argv, {
+      stdout,
+      stderr,
+      env: process.env,
+      signal: interrupt.signal,
+      stdin: process.stdin,
+    });
     // A reader that closed the pipe (`| head`) chose to stop reading: not an error. Any other
     // failure to write the report is one line and its own status.
     const failure = stdout.failure ?? stderr.failure;

@@ -1,7 +1,7 @@
 // What each scenario sends and what it expects: the seed's three (round-robin, weighted,
 // distribution) and three resilience scenarios (failover, retry, timeout) that inject faults into
 // the simulated providers and run with and without the gateway feature that absorbs them.
-import type { ScenarioName, TargetSpec, Weights } from './model/input.js';
+import type { ScenarioName, ShardSettings, TargetSpec, Weights } from './model/input.js';
 import type { Disruption, LoadBalanceConfig, ScenarioPlan } from './model/plan.js';
 import type { UserConfig } from './model/tree.js';
 import {
@@ -12,6 +12,7 @@ import {
   withRetry,
 } from './portkey-config.js';
 import { PROMPTS } from './prompts.js';
+import { shareOf } from './split.js';
 import { leafShares, planLeaves, planNodes, simulatedConfig } from './user-config/plan.js';
 import { equalWeights, shareWeights } from './weights.js';
 
@@ -48,6 +49,13 @@ export interface PlanOptions {
   userConfig?: UserConfig;
   /** The config scenario: the leaves are lb-demo's simulators, not the providers named. */
   simulated?: boolean;
+  /** A shard of a run: the request count is this shard's share of the scenario's total. */
+  shard?: ShardSettings;
+}
+
+/** A scenario's request count over all shards: --requests, or its default. */
+export function totalRequests(name: ScenarioName, requests: number | undefined): number {
+  return requests ?? DEFAULT_REQUESTS[name];
 }
 
 /** What every plan starts from: equal weights, the seed's prompts, a line per request. */
@@ -67,7 +75,10 @@ export function planScenario(
   const durationMs = options.durationMs;
   const base: Base = {
     name,
-    requests: durationMs === undefined ? (options.requests ?? DEFAULT_REQUESTS[name]) : undefined,
+    requests:
+      durationMs === undefined
+        ? shareOf(totalRequests(name, options.requests), options.shard ?? { index: 0, count: 1 })
+        : undefined,
     durationMs,
     targets: [...targets],
     weights: equalWeights(targets.length),

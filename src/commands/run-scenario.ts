@@ -25,6 +25,8 @@ export interface ScenarioOutput {
   c: ChalkInstance;
   /** Masks the secrets a record's network text may echo, before it is kept or shown. */
   mask: (record: RequestRecord) => RequestRecord;
+  /** --records: each masked record, as it completes. */
+  keep?: (plan: ScenarioPlan, record: RequestRecord) => void;
 }
 
 /** What the embedded stack adds to a run: its simulators' knowledge and its gateway's fate. */
@@ -56,6 +58,7 @@ export async function runOneScenario(
   const onRecord = (sent: RequestRecord) => {
     const record = out.mask(hooks.attribute ? hooks.attribute.complete(sent) : sent);
     watch.observe(record);
+    out.keep?.(plan, record);
     tallyRecord(tally, record);
     done += 1;
     hooks.onCompleted(done);
@@ -75,6 +78,7 @@ export async function runOneScenario(
       // prints them, or injects faults by their count; otherwise the workers tally their own.
       const needsRecords =
         hooks.attribute !== undefined ||
+        out.keep !== undefined ||
         show.perRequestLines ||
         plan.disruptions.some((d) => d.afterRequests !== undefined);
       const result = await runInWorkers(plan, connection, shape, settings.load.workers, {

@@ -1,7 +1,7 @@
 // The run command: settings -> (embedded stack) -> scenarios -> runner -> stats -> report.
 import { EXIT, WriteError } from '../errors.js';
 import { evaluateGate } from '../gate.js';
-import { writeFileSafely } from '../io/files.js';
+import { type LineFile, openLineFile, writeFileSafely } from '../io/files.js';
 import { createRedactor, type Redactor } from '../io/redact.js';
 import { type CliIO, colours, filtered, packageVersion } from '../io/streams.js';
 import { attributeFromSimulators } from '../local/attribution.js';
@@ -15,6 +15,7 @@ import type { UserConfig } from '../model/tree.js';
 import { scenarioLabel } from '../report/format.js';
 import { renderHtmlReport } from '../report/html/page.js';
 import { buildResultsDocument, formatResultsJson, scenarioEntry } from '../report/json.js';
+import { formatRecordLine } from '../report/records.js';
 import { formatFindings } from '../report/text/lint.js';
 import { formatBanner, formatScenarioHeader } from '../report/text/live.js';
 import { formatScenarioResult } from '../report/text/scenario.js';
@@ -45,6 +46,7 @@ export async function runDemo(settings: Settings, rawIo: CliIO): Promise<number>
     if (stop !== undefined) return stop;
   }
   let stack: EmbeddedStack | undefined;
+  let records: LineFile | undefined;
   try {
     const { deployment } = settings;
     if (deployment.kind === 'own-gateway') await checkReachable(deployment.gateway);
@@ -54,13 +56,27 @@ export async function runDemo(settings: Settings, rawIo: CliIO): Promise<number>
     const targets = stack?.targets ?? (deployment.kind === 'own-gateway' ? deployment.targets : []);
     const context = runContext(connection, settings, stack);
     say(formatBanner(context, c));
-    const out = { io, say, c, mask: maskRecord(redact) };
+    records = settings.records ? openLineFile(settings.records, '--records') : undefined;
+    const lines = records;
+    const out: ScenarioOutput = {
+      io,
+      say,
+      c,
+      mask: maskRecord(redact),
+      ...(lines
+        ? {
+            keep: (plan, record) =>
+              lines.writeLine(redact.net(formatRecordLine(scenarioLabel(plan), plan, record))),
+          }
+        : {}),
+    };
     const results = await runScenarios(settings, connection, targets, stack, out);
-    return finish(settings, context, results, stack, out, redact);
+    return finish(settings, context, results, stack, out, redact, records);
   } catch (error) {
     if (error instanceof Error) error.message = redact.text(error.message);
     throw error;
   } finally {
+    records?.discard();
     await stack?.stop();
   }
 }
@@ -95,6 +111,9 @@ function runContext(
         : []),
     ],
     ...(stack ? { embeddedGateway: { version: stack.gateway.version } } : {}),
+    ...(settings.shard
+      ? { shard: { ...settings.shard, gate: settings.gate, alpha: settings.alpha } }
+      : {}),
     simulated: [...(stack?.simulated ?? [])].map(([target, sim]) => ({
       target,
       kind: sim.kind,
@@ -124,6 +143,7 @@ async function runScenarios(
       ...(settings.userConfig
         ? { userConfig: settings.userConfig, simulated: stack !== undefined }
         : {}),
+      ...(settings.shard ? { shard: settings.shard } : {}),
     });
     const entries = [];
     for (const plan of plans) {
@@ -215,6 +235,7 @@ function finish(
   stack: EmbeddedStack | undefined,
   { io, say, c }: ScenarioOutput,
   redact: Redactor,
+  records: LineFile | undefined,
 ): number {
   const sent = results.reduce((n, r) => n + r.summary.requests, 0);
   if (io.signal?.aborted && sent === 0) {
@@ -222,14 +243,17 @@ function finish(
     io.stderr.write('lb-demo: interrupted before any request was sent; nothing to report\n');
     return EXIT.interrupted;
   }
-  const checks = evaluateGate(
-    results.map((r) => ({
-      scenario: scenarioLabel(r.plan),
-      summary: r.summary,
-      ...(r.cases ? { cases: r.cases } : {}),
-    })),
-    settings.gate,
-  );
+  // A shard's checks are the merged run's: `lb-demo merge` judges them once, on all shards.
+  const checks = settings.shard
+    ? []
+    : evaluateGate(
+        results.map((r) => ({
+          scenario: scenarioLabel(r.plan),
+          summary: r.summary,
+          ...(r.cases ? { cases: r.cases } : {}),
+        })),
+        settings.gate,
+      );
   const served = [...(stack?.simulated ?? [])].map(([target, sim]) => ({
     target,
     chatCompletions: sim.served().chatCompletions,
@@ -250,7 +274,7 @@ function finish(
     say(formatSummary(document.scenarios, document.interrupted, c));
     say(formatChecks(document.checks, c));
   }
-  const written = writeOutputs(settings, document, text, { io, say, c });
+  const written = writeOutputs(settings, document, text, records, { io, say, c });
   if (io.signal?.aborted) return EXIT.interrupted;
   const gone = results.find((r) => r.stopReason === 'gateway-gone');
   if (gone) {
@@ -268,6 +292,7 @@ function writeOutputs(
   settings: Settings,
   document: ReturnType<typeof buildResultsDocument>,
   text: string,
+  records: LineFile | undefined,
   { io, say, c }: Pick<ScenarioOutput, 'io' | 'say' | 'c'>,
 ): boolean {
   const outputs: [string | undefined, string, () => string][] = [
@@ -275,6 +300,14 @@ function writeOutputs(
     [settings.report, '--report', () => renderHtmlReport(document)],
   ];
   let ok = true;
+  try {
+    records?.close();
+    if (records) say(c.dim(`Request records written to ${settings.records}\n`));
+  } catch (error) {
+    if (!(error instanceof WriteError)) throw error;
+    io.stderr.write(`lb-demo: ${error.message}\n`);
+    ok = false;
+  }
   for (const [path, input, render] of outputs) {
     if (!path) continue;
     try {

@@ -116,23 +116,28 @@ function jsonErrorReason(error: Error, text: string): string {
  */
 export function writeFileSafely(path: string, text: string, input: string): void {
   const shown = `${input} ${printable(path)}`;
-  let existing: Stats | undefined;
-  try {
-    existing = lstatSync(path);
-  } catch {
-    existing = undefined;
-  }
-  if (existing?.isSymbolicLink()) {
-    throw new WriteError(`${shown}: is a symbolic link; give the path of the file itself`);
-  }
-  if (existing?.isDirectory()) throw new WriteError(`${shown}: is a directory`);
+  const existing = existingOutput(path, shown);
   try {
     if (existing && !existing.isFile()) writeFileSync(path, text);
     else replaceAtomically(path, text, existing?.mode);
   } catch (error) {
-    const code = (error as NodeJS.ErrnoException).code ?? (error as Error).message;
-    throw new WriteError(`${shown}: cannot write the file (${printable(code)})`);
+    throw new WriteError(`${shown}: cannot write the file (${errorCode(error)})`);
   }
+}
+
+/** What is at an output's path now (nothing, a file, a device...); a link or a directory refused. */
+function existingOutput(path: string, shown: string): Stats | undefined {
+  let existing: Stats | undefined;
+  try {
+    existing = lstatSync(path);
+  } catch {
+    return undefined;
+  }
+  if (existing.isSymbolicLink()) {
+    throw new WriteError(`${shown}: is a symbolic link; give the path of the file itself`);
+  }
+  if (existing.isDirectory()) throw new WriteError(`${shown}: is a directory`);
+  return existing;
 }
 
 function replaceAtomically(path: string, text: string, mode: number | undefined): void {
@@ -166,4 +171,97 @@ export function sameFile(a: string, b: string): boolean {
   } catch {
     return false;
   }
+}
+
+/** A file written line by line during a run, and put in place when it ends. */
+export interface LineFile {
+  /** Adds one line (no line break in it); kept in memory until enough to write. */
+  writeLine(line: string): void;
+  /** Writes what is left and puts the file in place; a WriteError when any write failed. */
+  close(): void;
+  /** Removes the temporary file unless closed: the run never got to measure anything. */
+  discard(): void;
+}
+
+/** Lines kept before they are written: a few hundred records. */
+const LINE_BUFFER_BYTES = 64 * 1024;
+
+/**
+ * A file of lines, such as the per-request records: written to a temporary file beside `path`
+ * as the run goes (so memory stays flat however long it runs), renamed over `path` at the end.
+ * A device or a pipe is written through. The first failed write stops the writing; `close`
+ * reports it.
+ */
+export function openLineFile(path: string, input: string): LineFile {
+  const shown = `${input} ${printable(path)}`;
+  const existing = existingOutput(path, shown);
+  const through = existing !== undefined && !existing.isFile();
+  const target = through
+    ? path
+    : join(dirname(path), `.${basename(path)}.${randomBytes(8).toString('hex')}.tmp`);
+  let fd: number;
+  try {
+    fd = openSync(target, through ? 'w' : 'wx', 0o644);
+  } catch (error) {
+    throw new WriteError(`${shown}: cannot write the file (${errorCode(error)})`);
+  }
+  let buffer: string[] = [];
+  let bytes = 0;
+  let failure: string | undefined;
+  let open = true;
+  const remove = () => {
+    if (through) return;
+    try {
+      unlinkSync(target);
+    } catch {
+      // already gone
+    }
+  };
+  const flush = () => {
+    if (failure !== undefined || buffer.length === 0) return;
+    try {
+      writeSync(fd, `${buffer.join('\n')}\n`);
+    } catch (error) {
+      failure = errorCode(error);
+    }
+    buffer = [];
+    bytes = 0;
+  };
+  return {
+    writeLine(line) {
+      if (failure !== undefined) return;
+      buffer.push(line);
+      bytes += line.length + 1;
+      if (bytes >= LINE_BUFFER_BYTES) flush();
+    },
+    close() {
+      if (!open) return;
+      open = false;
+      flush();
+      try {
+        closeSync(fd);
+        if (!through && failure === undefined) renameSync(target, path);
+      } catch (error) {
+        failure ??= errorCode(error);
+      }
+      if (failure !== undefined) {
+        remove();
+        throw new WriteError(`${shown}: cannot write the file (${failure})`);
+      }
+    },
+    discard() {
+      if (!open) return;
+      open = false;
+      try {
+        closeSync(fd);
+      } catch {
+        // closed already
+      }
+      remove();
+    },
+  };
+}
+
+function errorCode(error: unknown): string {
+  return printable((error as NodeJS.ErrnoException).code ?? (error as Error).message);
 }

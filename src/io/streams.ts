@@ -16,6 +16,8 @@ export interface CliIO {
   env: Env;
   /** Aborted on Ctrl-C / SIGTERM: stop sending, report what completed. */
   signal?: AbortSignal;
+  /** What `-` reads (lb-demo merge): the process's stdin. */
+  stdin?: AsyncIterable<string | Buffer>;
 }
 
 export function packageVersion(): string {

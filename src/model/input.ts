@@ -107,6 +107,16 @@ export interface LoadSettings {
   maxInFlight: number;
   /** Threads that send, each a share of the load; 1 sends from the main thread alone. */
   workers: number;
+  /** Seed of the open loop's arrivals (a shard's own, derived from the run's and its index). */
+  seed?: number;
+}
+
+/** This process is shard `index` (from 0) of `count` of one run. */
+export interface ShardSettings {
+  index: number;
+  count: number;
+  /** Shared by every shard of the run (--run-id, LB_RUN_ID, or the Job's uid). */
+  runId: string;
 }
 
 export interface GateSettings {
@@ -135,6 +145,8 @@ export interface Settings {
   alpha: number;
   /** Also write the JSON document to this file. */
   out: string | undefined;
+  /** --records: a JSON line per request. */
+  records?: string;
   /** Also write the HTML report to this file. */
   report: string | undefined;
   gate: GateSettings;
@@ -145,4 +157,9 @@ export interface Settings {
   userConfig?: UserConfig;
   /** Run the user's config even when the lint found errors in it. */
   ignoreLint: boolean;
+  /**
+   * A shard of a run spread over several processes; its load is its share of the totals. The
+   * fingerprint digests what every shard must share (scenarios, targets, config, totals).
+   */
+  shard?: ShardSettings & { fingerprint: string };
 }

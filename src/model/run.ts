@@ -1,5 +1,5 @@
 // A run as the report tells it: where it happened and what each scenario gave. Types only.
-import type { LoadSettings } from './input.js';
+import type { GateSettings, LoadSettings } from './input.js';
 import type { ScenarioPlan } from './plan.js';
 import type { ScenarioSummary } from './stats.js';
 import type { CaseOutcome } from './tree.js';
@@ -12,6 +12,16 @@ export interface RunContext {
   embeddedGateway?: { version: string };
   /** Things the user should know about their setup, one line each. */
   notes: string[];
+  /** This process is one shard of a run. */
+  shard?: {
+    runId: string;
+    index: number;
+    count: number;
+    fingerprint: string;
+    /** The checks asked for and the alpha: the merge judges them on all shards. */
+    gate: GateSettings;
+    alpha: number;
+  };
   /** Targets served by a simulator started by lb-demo. */
   simulated: { target: string; kind: string; latencyMs: number; url: string; faults: string }[];
 }

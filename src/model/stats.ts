@@ -201,7 +201,9 @@ export type CheckName =
   | 'min-success-rate'
   | 'max-p99'
   | 'any-success'
-  | 'conditional-routing';
+  | 'conditional-routing'
+  | 'shard-drift'
+  | 'shard-coverage';
 
 export interface CheckOutcome {
   check: CheckName;

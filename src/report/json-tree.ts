@@ -17,6 +17,7 @@ type TreeFields = Pick<
   | 'family_alpha'
   | 'cases'
   | 'lint'
+  | 'shards_homogeneity'
 >;
 
 const NONE: TreeFields = {
@@ -28,6 +29,7 @@ const NONE: TreeFields = {
   family_alpha: null,
   cases: null,
   lint: null,
+  shards_homogeneity: null,
 };
 
 export function treeFields({ plan, summary, cases }: ScenarioResult): TreeFields {
@@ -85,6 +87,7 @@ export function treeFields({ plan, summary, cases }: ScenarioResult): TreeFields
     family_alpha: summary.tree?.alpha ?? null,
     cases: cases?.map(caseEntry) ?? null,
     lint: tree.findings,
+    shards_homogeneity: null,
   };
 }
 

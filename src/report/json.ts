@@ -44,6 +44,21 @@ export function buildResultsDocument(
       received_chat_requests: served.find((x) => x.target === s.target)?.chatRequests ?? 0,
     })),
     interrupted: stopped || results.some((r) => r.interrupted),
+    shard: context.shard
+      ? {
+          run_id: context.shard.runId,
+          index: context.shard.index,
+          count: context.shard.count,
+          fingerprint: context.shard.fingerprint,
+          alpha: context.shard.alpha,
+          gate: {
+            fail_on_skew: context.shard.gate.failOnSkew,
+            min_success_rate_pct: context.shard.gate.minSuccessRatePct ?? null,
+            max_p99_ms: context.shard.gate.maxP99Ms ?? null,
+          },
+        }
+      : null,
+    merged: null,
     checks: checks.map((c) => ({
       check: c.check,
       scenario: c.scenario,

@@ -7,20 +7,11 @@ import type { GatewayConnection } from '../model/input.js';
 import type { ScenarioPlan } from '../model/plan.js';
 import type { RequestRecord } from '../model/request.js';
 import type { ScheduleCounts } from '../model/run.js';
+import { partSeed, splitCount } from '../split.js';
 import type { ScenarioTally } from '../stats/tally.js';
 import { ConfigRejectedError } from './classify.js';
 import type { LoadShape, RunOutcome } from './loop.js';
 import type { FromWorker, Handover, Progress, ToWorker, WorkerData } from './worker-protocol.js';
-
-/** Splits n into `parts` whole shares that add up to it, the larger ones first. */
-export function splitCount(n: number, parts: number): number[] {
-  return Array.from({ length: parts }, (_, i) => Math.floor(n / parts) + (i < n % parts ? 1 : 0));
-}
-
-/** A seed of its own for each worker's arrivals, derived from the run's seed. */
-export function workerSeed(seed: number, index: number): number {
-  return (seed ^ Math.imul(index + 1, 0x9e3779b9)) >>> 0;
-}
 
 /**
  * Each worker's share: concurrency, requests and the cap on requests in flight split with nothing
@@ -45,7 +36,7 @@ export function splitShape(shape: LoadShape, workers: number): LoadShape[] {
     if (inFlight) share.maxInFlight = Math.max(1, inFlight[i] ?? 0);
     if (shape.rate !== undefined) {
       share.rate = shape.rate / workers;
-      share.seed = workerSeed(shape.seed ?? 1, i);
+      share.seed = partSeed(shape.seed ?? 1, i);
     }
     if (shape.tag) share.tag = { ...shape.tag, prefix: `${shape.tag.prefix}-w${i + 1}` };
     return share;

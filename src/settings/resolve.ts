@@ -13,11 +13,17 @@ import type {
   TargetSpec,
   Weights,
 } from '../model/input.js';
-import { RESILIENCE_SCENARIOS, SCENARIO_NAMES, SEED_SCENARIOS } from '../scenarios.js';
+import {
+  RESILIENCE_SCENARIOS,
+  SCENARIO_NAMES,
+  SEED_SCENARIOS,
+  totalRequests,
+} from '../scenarios.js';
 import { normalizeWeights } from '../weights.js';
 import { parseFaultSpec } from './faults.js';
 import { MAX_TIMEOUT_MS, parseLoad } from './load.js';
 import { checkDistinctFiles, checkOutPath } from './outputs.js';
+import { fingerprint, parseShard, shardLoad, sharedPart, splitTotal } from './shard.js';
 import { defaultTargets, readTargetsFile } from './targets.js';
 import { configSecrets, leafTargets, userConfigOption } from './user-config.js';
 import {
@@ -47,6 +53,7 @@ export interface RawOptions {
   alpha?: string;
   out?: string;
   report?: string;
+  records?: string;
   failOnSkew?: boolean;
   minSuccessRate?: string;
   maxP99?: string;
@@ -63,6 +70,9 @@ export interface RawOptions {
   cases?: string;
   metadata?: string;
   ignoreLint?: boolean;
+  shard?: string;
+  shards?: string;
+  runId?: string;
 }
 
 /** An input's value and the name to give it in messages (the flag, or else the variable). */
@@ -108,10 +118,13 @@ export function resolveSettings(options: RawOptions, env: Env): Settings {
   const out = options.out === undefined ? undefined : checkOutPath(options.out, '--out');
   const report =
     options.report === undefined ? undefined : checkOutPath(options.report, '--report');
+  const records =
+    options.records === undefined ? undefined : checkOutPath(options.records, '--records');
   checkDistinctFiles(
     [
       { input: '--out', path: out },
       { input: '--report', path: report },
+      { input: '--records', path: records },
     ],
     [
       { input: `the targets file (${targetsFile.source})`, path: targetsFile.value },
@@ -119,9 +132,11 @@ export function resolveSettings(options: RawOptions, env: Env): Settings {
       { input: 'the .env file', path: '.env' },
     ],
   );
-  const load = parseLoad(options, gateway === undefined);
+  const totalLoad = parseLoad(options, gateway === undefined);
+  const shard = parseShard(options, env);
+  const load = shard ? shardLoad(totalLoad, shard, options.concurrency !== undefined) : totalLoad;
   const urls = [env.GATEWAY_URL, options.gateway, env.OLLAMA_URL, env.VLLM_URL];
-  return {
+  const settings: Settings = {
     scenarios,
     requests,
     weights: weightedSplit(options, env, scenarios, targets, targetsFile),
@@ -132,6 +147,7 @@ export function resolveSettings(options: RawOptions, env: Env): Settings {
     alpha: options.alpha === undefined ? 0.05 : parseAlpha(options.alpha),
     out,
     report,
+    ...(records !== undefined ? { records } : {}),
     load,
     gate: parseGate(options),
     secrets: [
@@ -141,6 +157,21 @@ export function resolveSettings(options: RawOptions, env: Env): Settings {
     ...(userConfig ? { userConfig } : {}),
     ignoreLint: options.ignoreLint === true,
   };
+  if (shard) {
+    if (userConfig) {
+      // The tree's per-node counts and tests are not merged across shards (yet): refused rather
+      // than merged wrong.
+      throw new UsageError(
+        `${configFile.source}: a config run cannot be sharded yet; run it in one process (--workers for more load)`,
+      );
+    }
+    // Every scenario's total must give each shard a request; a --duration run has no count.
+    if (totalLoad.durationMs === undefined) {
+      for (const name of scenarios) splitTotal(totalRequests(name, requests), shard, '--requests');
+    }
+    settings.shard = { ...shard, fingerprint: fingerprint(sharedPart(settings, totalLoad, shard)) };
+  }
+  return settings;
 }
 
 /** The user's config: every leaf simulated on the embedded default, as written on their gateway. */

@@ -1,7 +1,7 @@
 // lb-demo as a Unix tool: a closed pipe, a full disk, a Ctrl-C before anything was sent, files
 // that are links or devices, and limits the system sets.
 import { spawn } from 'node:child_process';
-import { openSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
+import { openSync, readdirSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { setTimeout as delay } from 'node:timers/promises';
 import { describe, expect, it } from 'vitest';
@@ -64,6 +64,38 @@ describe('output that cannot be written', () => {
     expect(result.stderr).toBe('lb-demo: --out /dev/full: cannot write the file (ENOSPC)\n');
     expect(result.code).toBe(4);
     expect(readFileSync(report, 'utf8')).toMatch(/^<!doctype html>/);
+  });
+
+  it('--records: a line per request, in place at the end; a full disk is one line and exit 4', async () => {
+    const dir = scratchDir();
+    const records = join(dir, 'records.jsonl');
+    const ok = await runCli(
+      ['--scenario', 'weighted', '-n', '7', '--records', records, '--json'],
+      FAST,
+      { cwd: dir },
+    );
+    expect(ok.code).toBe(0);
+    const lines = readFileSync(records, 'utf8').trim().split('\n');
+    const parsed = lines.map((line) => JSON.parse(line) as { seq: number; picked: string });
+    expect(parsed.map((r) => r.seq).sort((a, b) => a - b)).toEqual([0, 1, 2, 3, 4, 5, 6]);
+    const doc = JSON.parse(ok.stdout) as {
+      scenarios: { targets: { name: string; picked: number }[] }[];
+    };
+    for (const t of doc.scenarios[0]?.targets ?? []) {
+      expect(parsed.filter((r) => r.picked === t.name).length).toBe(t.picked);
+    }
+    // Nothing but the file itself is left behind.
+    expect(readdirSync(dir).filter((f) => f.endsWith('.tmp'))).toEqual([]);
+
+    const full = await runCli(
+      ['--scenario', 'weighted', '-n', '2', '--records', '/dev/full'],
+      FAST,
+      {
+        cwd: dir,
+      },
+    );
+    expect(full.stderr).toBe('lb-demo: --records /dev/full: cannot write the file (ENOSPC)\n');
+    expect(full.code).toBe(4);
   });
 
   it('refuses to write through a symbolic link, and leaves its target alone', async () => {

@@ -38,6 +38,14 @@ export function formatBanner(context: RunContext, c: ChalkInstance): string {
       ),
     );
   }
+  if (context.shard) {
+    const { index, count, runId } = context.shard;
+    lines.push(
+      c.cyan(
+        `Shard ${index} of ${count} (from 0) of run ${runId}: it sends its share of the totals; lb-demo merge judges the run as a whole.`,
+      ),
+    );
+  }
   for (const note of context.notes) lines.push(c.yellow(`Note: ${note}.`));
   return `${lines.join('\n')}\n`;
 }

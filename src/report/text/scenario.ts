@@ -7,6 +7,7 @@ import {
   count,
   duration,
   fitOf,
+  formatP,
   methodName,
   ms,
   percent,
@@ -82,6 +83,24 @@ function verdictLines(s: ScenarioEntry, c: ChalkInstance): string[] {
       "  The gateway picks each request's target at random by weight: it does not take turns, so small runs stray.",
     ),
   );
+  const drift = s.shards_homogeneity;
+  if (drift) {
+    const said =
+      drift.outcome === 'consistent'
+        ? 'the shards saw the same split'
+        : drift.outcome === 'differs'
+          ? 'the shards saw different splits: a gateway replica may route otherwise'
+          : `not tested (${drift.reason ?? 'too few shards with requests'})`;
+    const paint =
+      drift.outcome === 'consistent' ? c.green : drift.outcome === 'differs' ? c.red : c.yellow;
+    const method =
+      drift.method === 'chi-square' ? "Pearson's chi-square test" : 'Monte Carlo permutation test';
+    lines.push(
+      paint(
+        `  Across shards: ${said}${drift.outcome === 'inconclusive' ? '' : ` (${formatP(drift.p_value)}; ${method} of homogeneity, alpha ${alphaText(drift.alpha)})`}.`,
+      ),
+    );
+  }
   return lines;
 }
 

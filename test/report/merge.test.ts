@@ -1,0 +1,73 @@
+// mergeShards on documents made from a fixture: counts add, the verdict is judged again on the
+// sums, and documents that are not the shards of one run are refused with one line.
+import { readFileSync } from 'node:fs';
+import { describe, expect, it } from 'vitest';
+import { parseResultsDocument } from '../../src/report/document.js';
+import { mergeShards, type Shard } from '../../src/report/merge.js';
+import type { ResultsDocument } from '../../src/report/schema.js';
+import { judgeSplit } from '../../src/stats/verdict.js';
+import { shareWeights } from '../../src/weights.js';
+
+const fixture = parseResultsDocument(
+  readFileSync(new URL('../fixtures/results-open-loop.json', import.meta.url), 'utf8'),
+  'results-open-loop.json',
+);
+
+function shard(index: number, count: number, options: { runId?: string; fp?: string } = {}) {
+  const document: ResultsDocument = {
+    ...structuredClone(fixture),
+    shard: {
+      run_id: options.runId ?? 'r1',
+      index,
+      count,
+      fingerprint: options.fp ?? 'abc',
+      alpha: 0.05,
+      gate: { fail_on_skew: true, min_success_rate_pct: null, max_p99_ms: null },
+    },
+  };
+  return { source: `shard-${index}.json`, document } satisfies Shard;
+}
+
+describe('mergeShards', () => {
+  it('adds counts and judges the summed picks again', () => {
+    const merged = mergeShards([shard(0, 3), shard(1, 3), shard(2, 3)]);
+    const [one] = fixture.scenarios;
+    const [all] = merged.document.scenarios;
+    expect(all?.requests).toBe(3 * (one?.requests ?? 0));
+    const picks = one?.targets.map((t) => 3 * t.picked) ?? [];
+    expect(all?.targets.map((t) => t.picked)).toEqual(picks);
+    const expected = judgeSplit(
+      picks,
+      shareWeights(one?.targets.map((t) => t.expected_share) ?? []),
+      3 * (one?.unattributed ?? 0),
+      0.05,
+    );
+    expect(all?.test.p_value).toBeCloseTo(expected.pValue, 6);
+    // Three identical shards: the same split, exactly.
+    expect(all?.shards_homogeneity?.outcome).toBe('consistent');
+    expect(all?.shards_homogeneity?.p_value).toBeCloseTo(1, 9);
+    expect(merged.document.merged).toMatchObject({ shards: 3, complete: [0, 1, 2], missing: [] });
+    expect(merged.gate.failOnSkew).toBe(true);
+  });
+
+  it('says which shards are missing or cut short', () => {
+    const cut = shard(3, 4);
+    cut.document.interrupted = true;
+    const merged = mergeShards([shard(0, 4), cut]);
+    expect([merged.complete, merged.missing, merged.incomplete]).toEqual([[0], [1, 2], [3]]);
+  });
+
+  it('refuses other runs, other settings, a shard twice, and a whole run', () => {
+    expect(() => mergeShards([shard(0, 2), shard(1, 2, { runId: 'r2' })])).toThrow(
+      /^shard-1\.json: shard of run r2, not of run r1 \(shard-0\.json\)/,
+    );
+    expect(() => mergeShards([shard(0, 2), shard(1, 2, { fp: 'def' })])).toThrow(
+      /with other settings/,
+    );
+    expect(() => mergeShards([shard(0, 2), shard(1, 3)])).toThrow(/with other settings/);
+    expect(() => mergeShards([shard(0, 2), shard(0, 2)])).toThrow(/shard 0 is also in/);
+    expect(() => mergeShards([{ source: 'run.json', document: fixture }])).toThrow(
+      /run\.json: not a shard's document/,
+    );
+  });
+});
