@@ -77,6 +77,20 @@ export function rate(perSecond: number): string {
   return `${decimal(perSecond, 1)} req/s`;
 }
 
+/** A merged run's test of one split across shards, in words. */
+export function driftText(drift: NonNullable<ScenarioEntry['shards_homogeneity']>): string {
+  if (drift.outcome === 'inconclusive') {
+    return `not tested (${drift.reason ?? 'too few shards with requests'})`;
+  }
+  const said =
+    drift.outcome === 'consistent'
+      ? 'the shards saw the same split'
+      : 'the shards saw different splits: a gateway replica may route otherwise';
+  const method =
+    drift.method === 'chi-square' ? "Pearson's chi-square test" : 'Monte Carlo permutation test';
+  return `${said} (${formatP(drift.p_value)}; ${method} of homogeneity, alpha ${alphaText(drift.alpha)})`;
+}
+
 /** "p = 0.69", "p = 0.0012", "p < 0.0001". */
 export function formatP(p: number): string {
   if (!isNumber(p)) return 'p = n/a';

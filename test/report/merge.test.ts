@@ -1,10 +1,13 @@
 // mergeShards on documents made from a fixture: counts add, the verdict is judged again on the
 // sums, and documents that are not the shards of one run are refused with one line.
 import { readFileSync } from 'node:fs';
+import { Chalk } from 'chalk';
 import { describe, expect, it } from 'vitest';
 import { parseResultsDocument } from '../../src/report/document.js';
+import { renderHtmlReport } from '../../src/report/html/page.js';
 import { mergeShards, type Shard } from '../../src/report/merge.js';
-import type { ResultsDocument } from '../../src/report/schema.js';
+import type { ResultsDocument, ScenarioEntry } from '../../src/report/schema.js';
+import { formatScenarioResult } from '../../src/report/text/scenario.js';
 import { judgeSplit } from '../../src/stats/verdict.js';
 import { shareWeights } from '../../src/weights.js';
 
@@ -48,6 +51,12 @@ describe('mergeShards', () => {
     expect(all?.shards_homogeneity?.p_value).toBeCloseTo(1, 9);
     expect(merged.document.merged).toMatchObject({ shards: 3, complete: [0, 1, 2], missing: [] });
     expect(merged.gate.failOnSkew).toBe(true);
+    const page = renderHtmlReport(merged.document);
+    expect(page).toContain('3 of 3 shards complete');
+    expect(page).toMatch(/Across shards:<\/strong> the shards saw the same split \(p = 1\.00;/);
+    expect(formatScenarioResult(all as ScenarioEntry, new Chalk({ level: 0 }))).toMatch(
+      /Across shards: the shards saw the same split \(p = 1\.00; Pearson's chi-square test/,
+    );
   });
 
   it('says which shards are missing or cut short', () => {

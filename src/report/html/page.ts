@@ -60,6 +60,11 @@ function header(doc: ResultsDocument): Html {
       ? 'SIMULATED by lb-demo (see below)'
       : 'real: none was simulated by lb-demo'
   }</dd>
+${
+  doc.merged
+    ? html`<dt>Shards</dt><dd class="merged">run ${doc.merged.run_id}: ${count(doc.merged.complete.length)} of ${count(doc.merged.shards)} shards complete, merged by lb-demo merge; percentiles within ${percent(doc.merged.percentile_max_relative_error)} of the exact ones</dd>`
+    : ''
+}
 </dl>
 ${simulatedNotice(doc.simulated_providers)}
 ${

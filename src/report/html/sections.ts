@@ -4,6 +4,7 @@ import {
   count,
   decimal,
   describeLoad,
+  driftText,
   duration,
   fitOf,
   formatP,
@@ -102,6 +103,11 @@ ${splitChart(s)}
   )}.</strong> <span class="method">${describeTest(test)}</span></p>
 ${hint}
 <p class="note">The gateway picks each request's target at random by weight: it does not take turns, so small runs stray from the weights.</p>
+${
+  s.shards_homogeneity
+    ? html`<p class="verdict ${s.shards_homogeneity.outcome}"><strong>Across shards:</strong> ${driftText(s.shards_homogeneity)}.</p>`
+    : ''
+}
 ${table(
   'split-table',
   html`<tr><th class="text">Target</th><th>Picked</th><th>Observed</th><th>95% interval</th><th>Expected</th><th>Expected range</th><th>Deviation</th></tr>`,

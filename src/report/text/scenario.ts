@@ -5,9 +5,9 @@ import { latencyRows, shareBars } from '../charts.js';
 import {
   alphaText,
   count,
+  driftText,
   duration,
   fitOf,
-  formatP,
   methodName,
   ms,
   percent,
@@ -85,21 +85,9 @@ function verdictLines(s: ScenarioEntry, c: ChalkInstance): string[] {
   );
   const drift = s.shards_homogeneity;
   if (drift) {
-    const said =
-      drift.outcome === 'consistent'
-        ? 'the shards saw the same split'
-        : drift.outcome === 'differs'
-          ? 'the shards saw different splits: a gateway replica may route otherwise'
-          : `not tested (${drift.reason ?? 'too few shards with requests'})`;
     const paint =
       drift.outcome === 'consistent' ? c.green : drift.outcome === 'differs' ? c.red : c.yellow;
-    const method =
-      drift.method === 'chi-square' ? "Pearson's chi-square test" : 'Monte Carlo permutation test';
-    lines.push(
-      paint(
-        `  Across shards: ${said}${drift.outcome === 'inconclusive' ? '' : ` (${formatP(drift.p_value)}; ${method} of homogeneity, alpha ${alphaText(drift.alpha)})`}.`,
-      ),
-    );
+    lines.push(paint(`  Across shards: ${driftText(drift)}.`));
   }
   return lines;
 }
