@@ -77,6 +77,16 @@ export function rate(perSecond: number): string {
   return `${decimal(perSecond, 1)} req/s`;
 }
 
+/**
+ * "6.5 req/s over 2.00 s"; a merged run's rate is its shards' rates added (they ran side by
+ * side), and its time the longest shard's.
+ */
+export function throughput(s: ScenarioEntry): string {
+  return s.shards_homogeneity
+    ? `${rate(s.requests_per_s)}, the shards' rates added (longest shard ${seconds(s.elapsed_ms)})`
+    : `${rate(s.requests_per_s)} over ${seconds(s.elapsed_ms)}`;
+}
+
 /** A merged run's test of one split across shards, in words. */
 export function driftText(drift: NonNullable<ScenarioEntry['shards_homogeneity']>): string {
   if (drift.outcome === 'inconclusive') {

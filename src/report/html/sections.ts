@@ -13,10 +13,10 @@ import {
   ms,
   percent,
   percentRange,
-  rate,
   scenarioLabel,
   seconds,
   signedPp,
+  throughput,
   verdictText,
 } from '../format.js';
 import { openLoopSummary, openLoopWarning } from '../open-loop.js';
@@ -142,7 +142,7 @@ function outcomesSection(s: ScenarioEntry): Html {
 <dt>Requests</dt><dd>${count(s.requests)}${s.planned_requests === null ? '' : ` of ${count(s.planned_requests)} planned`}</dd>
 <dt>Succeeded</dt><dd class="succeeded">${count(s.succeeded)} (${percent(s.success_rate)})</dd>
 <dt>Failed</dt><dd class="failed">${count(s.failed)}</dd>
-<dt>Throughput</dt><dd>${rate(s.requests_per_s)} over ${seconds(s.elapsed_ms)}</dd>
+<dt>Throughput</dt><dd>${throughput(s)}</dd>
 <dt>Gateway retries</dt><dd class="retries">${count(s.retries)}</dd>
 <dt>Served by a fallback</dt><dd>${count(s.fallbacks)}</dd>
 ${s.unattributed > 0 ? html`<dt>Unattributed</dt><dd class="unattributed">${count(s.unattributed)} request(s) whose target nothing named (${unattributedCauses(s)})</dd>` : ''}

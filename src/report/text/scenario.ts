@@ -12,9 +12,8 @@ import {
   ms,
   percent,
   percentRange,
-  rate,
-  seconds,
   signedPp,
+  throughput,
   verdictText,
 } from '../format.js';
 import { openLoopSummary, openLoopWarning } from '../open-loop.js';
@@ -127,7 +126,7 @@ function statisticsTable(s: ScenarioEntry, c: ChalkInstance): string {
     table.push({ [`  ${cause}`]: count(n) });
   }
   if (s.elapsed_ms > 0) {
-    table.push({ Throughput: `${rate(s.requests_per_s)} over ${seconds(s.elapsed_ms)}` });
+    table.push({ Throughput: throughput(s) });
   }
   if (s.retries > 0) table.push({ 'Gateway retries': count(s.retries) });
   const l = s.latency_ms;
