@@ -80,12 +80,15 @@ function runCommand(io: CliIO, setExitCode: (code: number) => void): Command {
     .description(
       'Show, measure and check how the Portkey AI Gateway load-balances chat completions across providers.\n' +
         'Without a gateway URL it starts the real gateway and simulated Ollama and vLLM servers on loopback.',
-    )
-    .version(packageVersion(), '-V, --version');
+    );
   addWhatToSend(program);
   addYourConfig(program);
   addSharding(program);
   addWhatToReport(program);
+  program
+    .optionsGroup('Other:')
+    .version(packageVersion(), '-V, --version')
+    .helpOption('-h, --help', 'display help for command');
   return (
     program
       .addHelpText(
@@ -118,6 +121,7 @@ function runCommand(io: CliIO, setExitCode: (code: number) => void): Command {
 /** Scenarios, targets, the gateway, the load and the faults. */
 function addWhatToSend(program: Command): void {
   program
+    .optionsGroup('What to run, and where:')
     .addOption(
       new Option(
         '-s, --scenario <name>',
@@ -145,6 +149,12 @@ function addWhatToSend(program: Command): void {
       'your Portkey gateway, e.g. http://localhost:8787/v1 (env GATEWAY_URL); default: embedded',
     )
     .option(
+      '--fault <spec>',
+      'inject a fault into a simulated target, e.g. vllm:error_rate=0.2,error_status=503 (repeatable; env LB_FAULTS, ";"-separated)',
+      (spec: string, previous: string[] = []) => [...previous, spec],
+    )
+    .optionsGroup('Load:')
+    .option(
       '-c, --concurrency <n>',
       'closed loop: requests in flight at once (default 1, as the seed)',
     )
@@ -168,11 +178,6 @@ function addWhatToSend(program: Command): void {
       'streamed completions: time to first token, time per output token, tokens/s',
     )
     .option(
-      '--fault <spec>',
-      'inject a fault into a simulated target, e.g. vllm:error_rate=0.2,error_status=503 (repeatable; env LB_FAULTS, ";"-separated)',
-      (spec: string, previous: string[] = []) => [...previous, spec],
-    )
-    .option(
       '--timeout <ms>',
       'give up on a request after this many ms, reported as a timeout (default 60000)',
     );
@@ -181,6 +186,7 @@ function addWhatToSend(program: Command): void {
 /** One shard of a run spread over several processes, for `lb-demo merge`. */
 function addSharding(program: Command): void {
   program
+    .optionsGroup('Shards of one run, for lb-demo merge:')
     .addOption(
       new Option(
         '--shard <i/N>',
@@ -200,6 +206,7 @@ function addSharding(program: Command): void {
 /** The user's own Portkey config instead of the built-in scenarios. */
 function addYourConfig(program: Command): void {
   program
+    .optionsGroup('Your own Portkey config:')
     .addOption(
       new Option(
         '--config <file>',
@@ -225,6 +232,7 @@ function addYourConfig(program: Command): void {
 /** What to print and write, and the checks that set the exit status. */
 function addWhatToReport(program: Command): void {
   program
+    .optionsGroup('Output:')
     .option('--json', 'print one JSON document on stdout instead of the report')
     .option('--report <file.html>', 'also write a self-contained HTML report of the run')
     .option('-o, --out <file>', 'also write the JSON document to a file (the report still prints)')
@@ -232,6 +240,7 @@ function addWhatToReport(program: Command): void {
       '--records <file.jsonl>',
       'also write a JSON line per request (target, latency, tokens, error) as each completes',
     )
+    .optionsGroup('Checks (exit 1 when one fails):')
     .option('--alpha <a>', 'significance level of the verdict on the split', '0.05')
     .option(
       '--fail-on-skew',

@@ -157,6 +157,8 @@ describe('docs/flags.md against lb-demo --help', () => {
   it.for([
     ['lb-demo --help', ''],
     ['lb-demo report --help', 'report'],
+    ['lb-demo lint --help', 'lint'],
+    ['lb-demo merge --help', 'merge'],
   ] as const)('documents exactly the flags of %s', ([, command]) => {
     const printed = helpOptions(command ? help([command]) : mainHelp);
     expect(printed.length).toBeGreaterThan(1);
