@@ -76,11 +76,10 @@ export async function main(argv: readonly string[], io: CliIO): Promise<number> 
 
 /** The run's flags; its action validates them into settings and runs the demo. */
 function runCommand(io: CliIO, setExitCode: (code: number) => void): Command {
-  const program = new Command('lb-demo')
-    .description(
-      'Show, measure and check how the Portkey AI Gateway load-balances chat completions across providers.\n' +
-        'Without a gateway URL it starts the real gateway and simulated Ollama and vLLM servers on loopback.',
-    );
+  const program = new Command('lb-demo').description(
+    'Show, measure and check how the Portkey AI Gateway load-balances chat completions across providers.\n' +
+      'Without a gateway URL it starts the real gateway and simulated Ollama and vLLM servers on loopback.',
+  );
   addWhatToSend(program);
   addYourConfig(program);
   addSharding(program);
