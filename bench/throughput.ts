@@ -2,8 +2,8 @@
 // process as a user runs it, in interleaved rounds (the order alternating), against:
 //   1. the harness ceiling: a gateway that costs nothing (bench/fake-gateway.ts), so the only
 //      limit is the tool itself;
-//   2. the real embedded gateway with zero-latency simulated providers (bench/real-stack.ts);
-//   3. lb-demo --workers 1 against --workers 2, on the fake;
+//   2. lb-demo --workers 1 against --workers 2, on the fake;
+//   3. the real embedded gateway with zero-latency simulated providers (bench/real-stack.ts);
 // and with --memory, lb-demo's peak memory for a short and a long run.
 //
 // It is not part of npm test: it takes minutes, and its figures depend on the machine.
@@ -162,7 +162,7 @@ if (only.has('ceiling') || only.has('workers')) {
       console.log(table(runs, ['autocannon', 'lb-demo']));
     }
     if (only.has('workers')) {
-      heading('3. lb-demo --workers 1 against --workers 2, same fake gateway');
+      heading('2. lb-demo --workers 1 against --workers 2, same fake gateway');
       const runs = await interleave(target, [
         ['lb-demo --workers 1', lbDemo(1)],
         ['lb-demo --workers 2', lbDemo(2)],
@@ -178,7 +178,7 @@ if (only.has('real')) {
   const server = await startServer<StackInfo>('./real-stack.ts');
   const { info } = server;
   heading(
-    `2. The real gateway (@portkey-ai/gateway ${info.version}) with zero-latency simulated providers, its own process`,
+    `3. The real gateway (@portkey-ai/gateway ${info.version}) with zero-latency simulated providers, its own process`,
   );
   const target: Target = {
     url: info.url,
