@@ -136,8 +136,12 @@ const FAKE_BODY = JSON.stringify({
 });
 
 const heading = (text: string) => console.log(`\n${text}\n${'-'.repeat(text.length)}`);
+const comparing = ['ceiling', 'workers', 'real'].some((section) => only.has(section));
 console.log(
-  `lb-demo bench: ${rounds} interleaved round(s) of ${seconds} s at concurrency ${concurrency}; Node ${process.version}, ${availableParallelism()} cores`,
+  `lb-demo bench: Node ${process.version}, ${availableParallelism()} cores` +
+    (comparing
+      ? `; ${rounds} interleaved round(s) of ${seconds} s at concurrency ${concurrency}`
+      : ''),
 );
 
 if (only.has('ceiling') || only.has('workers')) {
