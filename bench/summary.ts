@@ -59,7 +59,12 @@ export function table(runs: readonly Run[], tools: readonly string[]): string {
   }
   const widths =
     rows[0]?.map((_, i) => Math.max(...rows.map((row) => (row[i] ?? '').length))) ?? [];
-  const lines = rows.map((row) => row.map((cell, i) => cell.padEnd(widths[i] ?? 0)).join('  '));
+  const lines = rows.map((row) =>
+    row
+      .map((cell, i) => cell.padEnd(widths[i] ?? 0))
+      .join('  ')
+      .trimEnd(),
+  );
   const [reference, ...others] = tools;
   for (const tool of others) {
     const ratios = (pick: (r: Run) => number) =>
