@@ -1,233 +1,231 @@
-// npm run bench: is lb-demo's harness ever what limits a run? Starts the embedded gateway and
-// zero-latency simulated providers once, then runs autocannon and lb-demo against the same gateway
-// at the same concurrency, in alternation, and prints both throughputs and median latencies.
+// npm run bench: is lb-demo's harness ever what limits a run? autocannon and lb-demo, each a whole
+// process as a user runs it, in interleaved rounds (the order alternating), against:
+//   1. the harness ceiling: a gateway that costs nothing (bench/fake-gateway.ts), so the only
+//      limit is the tool itself;
+//   2. lb-demo --workers 1 against --workers 2, on the fake;
+//   3. the real embedded gateway with zero-latency simulated providers (bench/real-stack.ts);
+// and with --memory, lb-demo's peak memory for a short and a long run.
 //
-//   npm run bench                         3 rounds of 10 s at concurrency 32
-//   npm run bench -- --rounds 5 --seconds 15 --concurrency 64
-//   npm run bench -- --memory             also peak memory of 10,000- and 100,000-request runs
-import { spawn } from 'node:child_process';
-import { readFileSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+// It is not part of npm test: it takes minutes, and its figures depend on the machine.
+//
+//   npm run bench                                     5 rounds of 5 s each, concurrency 32 (~4 min)
+//   npm run bench -- --rounds 9 --seconds 10          steadier medians (~15 min)
+//   npm run bench -- --only ceiling,real              leave out --workers
+//   npm run bench -- --memory --only none             peak memory of 10,000 and 1,000,000 requests
+//   npm run bench -- --memory --only none --memory-requests 10000,100000
+import { availableParallelism } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
-import { startGateway } from '../src/local/gateway.js';
-import { startSimulatedProvider } from '../src/local/simulator/server.js';
-import type { TargetSpec } from '../src/model/input.js';
-import { loadBalanceConfig } from '../src/portkey-config.js';
-import { equalWeights } from '../src/weights.js';
+import { loadAverage, type Measured, runNode, type Server, startServer } from './processes.js';
+import { type Run, table } from './summary.js';
 
 const { values } = parseArgs({
   options: {
-    rounds: { type: 'string', default: '3' },
-    seconds: { type: 'string', default: '10' },
+    rounds: { type: 'string', default: '5' },
+    seconds: { type: 'string', default: '5' },
     concurrency: { type: 'string', default: '32' },
+    only: { type: 'string', default: 'ceiling,real,workers' },
     memory: { type: 'boolean', default: false },
+    'memory-requests': { type: 'string', default: '10000,1000000' },
   },
 });
 const rounds = Number(values.rounds);
 const seconds = Number(values.seconds);
 const concurrency = Number(values.concurrency);
+const only = new Set(values.only.split(','));
 
-const BIN = fileURLToPath(new URL('../bin/lb-demo.js', import.meta.url));
+const LB_DEMO = fileURLToPath(new URL('../bin/lb-demo.js', import.meta.url));
 const AUTOCANNON = fileURLToPath(
   new URL('../node_modules/autocannon/autocannon.js', import.meta.url),
 );
+/** With --gateway and the default targets, each target needs a URL; the fake never calls them. */
+const DUMMY_PROVIDERS = { OLLAMA_URL: 'http://127.0.0.1:9', VLLM_URL: 'http://127.0.0.1:9/v1' };
 
-interface Measure {
-  rps: number;
-  p50: number;
-  errors: number;
+interface Target {
+  url: string;
+  /** lb-demo's arguments to reach it, besides --gateway. */
+  lbArgs: string[];
+  env: Record<string, string>;
+  /** What autocannon sends: lb-demo's request, byte for byte where it matters. */
+  headers: Record<string, string>;
+  body: string;
+  server: Server<unknown>;
 }
 
-/** Runs a command to completion and returns its stdout; fails loudly on a non-zero exit. */
-function run(command: string, args: string[]): Promise<string> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(command, args, {
-      stdio: ['ignore', 'pipe', 'pipe'],
-      env: { ...process.env, NO_COLOR: '1' },
-    });
-    let out = '';
-    let err = '';
-    child.stdout.on('data', (d) => {
-      out += d;
-    });
-    child.stderr.on('data', (d) => {
-      err += d;
-    });
-    child.on('close', (code) =>
-      code === 0
-        ? resolve(out)
-        : reject(new Error(`${command} ${args.join(' ')}: exit ${code}\n${err}`)),
-    );
-  });
-}
+type Measurement = Omit<Run, 'serverUsPerRequest' | 'load' | 'tool'> & { completed: number };
+type Tool = (target: Target) => Promise<Measurement>;
 
-async function autocannon(
-  url: string,
-  headers: Record<string, string>,
-  body: string,
-): Promise<Measure> {
-  const args = [
-    AUTOCANNON,
-    '--json',
-    '-c',
-    String(concurrency),
-    '-d',
-    String(seconds),
-    '-m',
-    'POST',
-    '-b',
-    body,
-  ];
-  for (const [name, value] of Object.entries(headers)) args.push('-H', `${name}=${value}`);
-  const result = JSON.parse(await run(process.execPath, [...args, url]));
+function measured(
+  m: Measured,
+  completed: number,
+  reportedRps: number,
+  errors: number,
+): Measurement {
   return {
-    rps: result.requests.total / (result.duration || seconds),
-    p50: result.latency.p50,
-    errors: result.errors + result.non2xx,
+    completed,
+    reportedRps,
+    errors,
+    processRps: completed / (m.wallMs / 1000),
+    cpuUsPerRequest: m.cpuUs / Math.max(1, completed),
+    maxRssMb: m.maxRssKb / 1024,
   };
 }
 
-/** Arguments for lb-demo's distribution scenario against the bench's gateway, printing JSON. */
-function lbDemoArgs(gatewayUrl: string, targetsFile: string, limit: string[]): string[] {
-  return [
-    '--gateway',
-    gatewayUrl,
-    '--targets',
-    targetsFile,
-    '--scenario',
-    'distribution',
-    '--concurrency',
-    String(concurrency),
-    ...limit,
-    '--json',
-  ];
+const autocannon: Tool = (target) => autocannonFor(target, seconds);
+
+async function autocannonFor(target: Target, forSeconds: number): Promise<Measurement> {
+  const args = [AUTOCANNON, '--json', '-c', String(concurrency), '-d', String(forSeconds)];
+  args.push('-m', 'POST', '-b', target.body);
+  for (const [name, value] of Object.entries(target.headers)) args.push('-H', `${name}=${value}`);
+  const m = await runNode([...args, `${target.url}/chat/completions`]);
+  const result = JSON.parse(m.stdout);
+  const completed = result.requests.total as number;
+  const errors = (result.errors as number) + (result.non2xx as number);
+  return measured(m, completed, completed / (result.duration as number), errors);
 }
 
-async function lbDemo(gatewayUrl: string, targetsFile: string): Promise<Measure> {
-  const doc = JSON.parse(
-    await run(process.execPath, [
-      BIN,
-      ...lbDemoArgs(gatewayUrl, targetsFile, ['--duration', String(seconds)]),
-    ]),
-  );
-  const [s] = doc.scenarios;
-  return { rps: s.requests_per_s, p50: s.latency_ms.p50, errors: s.failed };
-}
-
-/** Peak resident memory of a child run, sampled from /proc every 200 ms. */
-async function peakRss(args: string[]): Promise<{ mb: number; seconds: number }> {
-  const started = Date.now();
-  const child = spawn(process.execPath, [BIN, ...args], { stdio: ['ignore', 'ignore', 'inherit'] });
-  let peak = 0;
-  const timer = setInterval(() => {
-    try {
-      const status = readFileSync(`/proc/${child.pid}/status`, 'utf8');
-      const kb = Number(/VmRSS:\s+(\d+)/.exec(status)?.[1] ?? 0);
-      peak = Math.max(peak, kb);
-    } catch {
-      // the process has just ended
-    }
-  }, 200);
-  await new Promise((resolve) => child.on('close', resolve));
-  clearInterval(timer);
-  return { mb: peak / 1024, seconds: (Date.now() - started) / 1000 };
-}
-
-const fmt = (n: number, digits = 1) => n.toFixed(digits).padStart(9);
-
-const ollama = await startSimulatedProvider({
-  kind: 'ollama',
-  name: 'ollama-sim',
-  models: ['llama3'],
-});
-const vllm = await startSimulatedProvider({
-  kind: 'openai',
-  name: 'vllm-sim',
-  models: ['llama-fp8'],
-});
-// lb-demo reaches it with --gateway, as it would a gateway of the user's: without a token.
-const gateway = await startGateway({ requireToken: false });
-try {
-  const targets: TargetSpec[] = [
-    { name: 'ollama', provider: 'ollama', customHost: ollama.baseUrl, model: 'llama3' },
-    { name: 'vllm', provider: 'openai', customHost: vllm.baseUrl, model: 'llama-fp8' },
-  ];
-  const targetsFile = join(tmpdir(), `lb-bench-targets-${process.pid}.json`);
-  writeFileSync(
-    targetsFile,
-    JSON.stringify(
-      targets.map((t) => ({
-        name: t.name,
-        provider: t.provider,
-        custom_host: t.customHost,
-        model: t.model,
-      })),
-    ),
-  );
-  // The request lb-demo's distribution scenario sends, byte for byte where it matters.
-  const body = JSON.stringify({
-    model: 'llama3',
-    messages: [{ role: 'user', content: 'What is AI?' }],
-    max_tokens: 30,
-  });
-  const gatewayHeaders = {
-    'content-type': 'application/json',
-    'x-portkey-config': JSON.stringify(loadBalanceConfig(targets, equalWeights(targets.length))),
+const lbDemo =
+  (workers: number): Tool =>
+  async (target) => {
+    const args = [LB_DEMO, '--gateway', target.url, ...target.lbArgs, '--scenario', 'distribution'];
+    args.push('-c', String(concurrency), '--duration', String(seconds), '--json');
+    if (workers > 1) args.push('--workers', String(workers));
+    const m = await runNode(args, target.env);
+    const [s] = JSON.parse(m.stdout).scenarios;
+    return measured(m, s.requests, s.requests_per_s, s.failed);
   };
 
-  console.log(
-    `Embedded Portkey gateway ${gateway.version} on ${gateway.url}; simulated providers answer at once.`,
-  );
-  console.log(
-    `${rounds} round(s) of ${seconds} s at concurrency ${concurrency}, autocannon and lb-demo in turn.\n`,
-  );
-
-  const sim = await autocannon(
-    `${vllm.baseUrl}/chat/completions`,
-    { 'content-type': 'application/json' },
-    body.replace('llama3', 'llama-fp8'),
-  );
-  console.log(
-    `Simulated vLLM server alone (autocannon): ${sim.rps.toFixed(0)} req/s, p50 ${sim.p50} ms, ${sim.errors} errors\n`,
-  );
-
-  console.log('round   autocannon req/s  p50 ms   lb-demo req/s  p50 ms   rps ratio  p50 ratio');
-  const ratios: { rps: number; p50: number }[] = [];
-  for (let round = 1; round <= rounds; round++) {
-    const ac = await autocannon(`${gateway.url}/chat/completions`, gatewayHeaders, body);
-    const lb = await lbDemo(gateway.url, targetsFile);
-    const ratio = { rps: lb.rps / ac.rps, p50: lb.p50 / ac.p50 };
-    ratios.push(ratio);
-    console.log(
-      `${String(round).padStart(5)}   ${fmt(ac.rps)}  ${fmt(ac.p50)}   ${fmt(lb.rps)}  ${fmt(lb.p50, 2)}   ${fmt(ratio.rps, 3)}  ${fmt(ratio.p50, 3)}` +
-        (ac.errors || lb.errors ? `   errors: autocannon ${ac.errors}, lb-demo ${lb.errors}` : ''),
-    );
-  }
-  const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)] ?? 0;
-  const rpsRatio = median(ratios.map((r) => r.rps));
-  const p50Ratio = median(ratios.map((r) => r.p50));
-  console.log(
-    `\nmedian over rounds: lb-demo reaches ${(rpsRatio * 100).toFixed(1)}% of autocannon's throughput`,
-  );
-  console.log(
-    `(target >= 90%), and its median latency is ${((p50Ratio - 1) * 100).toFixed(1)}% off autocannon's (target within ±10%).`,
-  );
-
-  if (values.memory) {
-    console.log(
-      '\nPeak memory of lb-demo (RSS, sampled), concurrency 32, against the same gateway:',
-    );
-    for (const requests of [10_000, 100_000]) {
-      const { mb, seconds: took } = await peakRss(
-        lbDemoArgs(gateway.url, targetsFile, ['--requests', String(requests)]),
+/** Rounds of every tool in turn, the order reversed every other round. */
+async function interleave(target: Target, tools: [string, Tool][]): Promise<Run[]> {
+  // A cold gateway (JIT, connection setup) would count against whichever tool comes first.
+  await autocannonFor(target, 3);
+  const runs: Run[] = [];
+  for (let round = 0; round < rounds; round++) {
+    const order = round % 2 === 0 ? tools : [...tools].reverse();
+    for (const [tool, measure] of order) {
+      const loadBefore = loadAverage();
+      const serverBefore = target.server.cpuUs();
+      const { completed, ...run } = await measure(target);
+      const serverUs = target.server.cpuUs() - serverBefore;
+      const load = Math.max(loadBefore, loadAverage());
+      runs.push({ tool, ...run, serverUsPerRequest: serverUs / Math.max(1, completed), load });
+      process.stderr.write(
+        `  round ${round + 1}/${rounds} ${tool}: ${run.reportedRps.toFixed(0)} req/s, load ${load.toFixed(2)}\n`,
       );
+    }
+  }
+  return runs;
+}
+
+interface FakeInfo {
+  url: string;
+}
+interface StackInfo {
+  url: string;
+  targets: string;
+  headers: Record<string, string>;
+  body: string;
+  version: string;
+}
+
+/** lb-demo's distribution request, for autocannon to send to the fake. */
+const FAKE_BODY = JSON.stringify({
+  model: 'llama3',
+  messages: [{ role: 'user', content: 'What is AI?' }],
+  max_tokens: 30,
+});
+
+const heading = (text: string) => console.log(`\n${text}\n${'-'.repeat(text.length)}`);
+const comparing = ['ceiling', 'workers', 'real'].some((section) => only.has(section));
+console.log(
+  `lb-demo bench: Node ${process.version}, ${availableParallelism()} cores` +
+    (comparing
+      ? `; ${rounds} interleaved round(s) of ${seconds} s at concurrency ${concurrency}`
+      : ''),
+);
+
+if (only.has('ceiling') || only.has('workers')) {
+  const server = await startServer<FakeInfo>('./fake-gateway.ts');
+  const target: Target = {
+    url: server.info.url,
+    lbArgs: [],
+    env: DUMMY_PROVIDERS,
+    headers: { 'content-type': 'application/json' },
+    body: FAKE_BODY,
+    server,
+  };
+  try {
+    if (only.has('ceiling')) {
+      heading(
+        '1. Harness ceiling: a gateway that costs nothing (bench/fake-gateway.ts, its own process)',
+      );
+      const runs = await interleave(target, [
+        ['autocannon', autocannon],
+        ['lb-demo', lbDemo(1)],
+      ]);
+      console.log(table(runs, ['autocannon', 'lb-demo']));
+    }
+    if (only.has('workers')) {
+      heading('2. lb-demo --workers 1 against --workers 2, same fake gateway');
+      const runs = await interleave(target, [
+        ['lb-demo --workers 1', lbDemo(1)],
+        ['lb-demo --workers 2', lbDemo(2)],
+      ]);
+      console.log(table(runs, ['lb-demo --workers 1', 'lb-demo --workers 2']));
+    }
+  } finally {
+    await server.stop();
+  }
+}
+
+if (only.has('real')) {
+  const server = await startServer<StackInfo>('./real-stack.ts');
+  const { info } = server;
+  heading(
+    `3. The real gateway (@portkey-ai/gateway ${info.version}) with zero-latency simulated providers, its own process`,
+  );
+  const target: Target = {
+    url: info.url,
+    lbArgs: ['--targets', info.targets],
+    env: {},
+    headers: info.headers,
+    body: info.body,
+    server,
+  };
+  try {
+    const runs = await interleave(target, [
+      ['autocannon', autocannon],
+      ['lb-demo', lbDemo(1)],
+    ]);
+    console.log(table(runs, ['autocannon', 'lb-demo']));
+  } finally {
+    await server.stop();
+  }
+}
+
+if (values.memory) {
+  heading(`4. lb-demo's peak memory (RSS) by run length, concurrency 64, fake gateway`);
+  const server = await startServer<FakeInfo>('./fake-gateway.ts');
+  try {
+    const peaks: [number, number][] = [];
+    for (const requests of values['memory-requests'].split(',').map(Number)) {
+      const args = [LB_DEMO, '--gateway', server.info.url, '--scenario', 'distribution'];
+      const m = await runNode(
+        [...args, '-c', '64', '-n', String(requests), '--json'],
+        DUMMY_PROVIDERS,
+      );
+      const [s] = JSON.parse(m.stdout).scenarios;
+      peaks.push([requests, m.maxRssKb]);
       console.log(
-        `  ${String(requests).padStart(7)} requests: ${mb.toFixed(0)} MB peak, ${took.toFixed(1)} s`,
+        `${requests.toLocaleString('en-US').padStart(9)} requests: peak ${(m.maxRssKb / 1024).toFixed(0)} MB, ${(m.wallMs / 1000).toFixed(1)} s, ${s.failed} failed, load ${loadAverage().toFixed(2)}`,
       );
     }
+    const [[shortest, base] = [0, 1], ...longer] = peaks;
+    for (const [requests, kb] of longer) {
+      const n = (x: number) => x.toLocaleString('en-US');
+      console.log(`peak at ${n(requests)} / peak at ${n(shortest)}: ${(kb / base).toFixed(2)}`);
+    }
+  } finally {
+    await server.stop();
   }
-} finally {
-  await Promise.all([gateway.stop(), ollama.close(), vllm.close()]);
 }

@@ -151,6 +151,13 @@ cases.push({
     /^--workers 3: each worker keeps at least one request in flight, and --concurrency is 2; raise --concurrency or lower --workers$/,
 });
 
+cases.push({
+  label: '--workers above --max-in-flight',
+  args: ['--rate', '10', '--max-in-flight', '1', '--workers', '2'],
+  message:
+    /^--workers 2: each worker may keep at least one request in flight, and --max-in-flight is 1; raise --max-in-flight or lower --workers$/,
+});
+
 // commander checks the scenario's choices itself; its one line counts as well.
 for (const value of ['', 'nope']) {
   flag(

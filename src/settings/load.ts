@@ -64,6 +64,11 @@ export function parseLoad(options: LoadOptions, embedded: boolean): LoadSettings
     }
     load.maxInFlight = parseCount(options.maxInFlight, '--max-in-flight', 100_000);
     checkOpenFiles(load.maxInFlight, '--max-in-flight', filesPerRequest, limit);
+    if (load.workers > load.maxInFlight) {
+      throw new UsageError(
+        `--workers ${load.workers}: each worker may keep at least one request in flight, and --max-in-flight is ${load.maxInFlight}; raise --max-in-flight or lower --workers`,
+      );
+    }
   }
   if (load.rate === undefined) {
     checkOpenFiles(concurrency, '--concurrency', filesPerRequest, limit);
