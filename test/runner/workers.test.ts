@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { LoadShape } from '../../src/runner/loop.js';
-import { splitCount, splitShape, workerSeed } from '../../src/runner/workers.js';
+import { splitShape } from '../../src/runner/workers.js';
+import { partSeed, splitCount } from '../../src/split.js';
 
 const closed: LoadShape = { concurrency: 10, requests: 101, stream: false, timeoutMs: 1000 };
 
@@ -38,9 +39,9 @@ describe('splitShape: each worker thread a share, nothing lost to rounding', () 
       [150, 3],
       [150, 2],
     ]);
-    expect(shares[0]?.seed).toBe(workerSeed(7, 0));
+    expect(shares[0]?.seed).toBe(partSeed(7, 0));
     expect(shares[0]?.seed).not.toBe(shares[1]?.seed);
-    expect(workerSeed(7, 0)).toBe(workerSeed(7, 0));
+    expect(partSeed(7, 0)).toBe(partSeed(7, 0));
   });
 
   it('leaves out workers with nothing to send', () => {
