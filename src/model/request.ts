@@ -25,6 +25,18 @@ export interface Route {
   retriesExhausted: boolean;
 }
 
+/** What lb-demo's simulators did to a provider call on purpose (src/local/simulator/). */
+export type InjectedFault =
+  | 'error' // an error status (error_rate, fail_first)
+  | 'hang' // no answer at all
+  | 'malformed' // a 200 whose body is not JSON
+  | 'spike' // a late answer
+  | 'slow-first-token' // a first token after ttft_ms
+  | 'cut' // an answer ended cleanly after half its content, without its terminator
+  | 'reset' // an answer's connection reset after half its content
+  | 'stall' // an answer that stopped after half its content, the connection left open
+  | 'error-event'; // a 200 stream carrying an error event after half its content
+
 export interface RequestRecord extends Route {
   /** 0-based position in the scenario. */
   seq: number;

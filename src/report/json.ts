@@ -36,6 +36,7 @@ export function buildResultsDocument(
       faults: s.faults || null,
       served_chat_completions: served.find((x) => x.target === s.target)?.chatCompletions ?? 0,
       received_chat_requests: served.find((x) => x.target === s.target)?.chatRequests ?? 0,
+      injected_faults: faultCounts(served.find((x) => x.target === s.target)?.faults ?? {}),
     })),
     interrupted: stopped || results.some((r) => r.interrupted),
     checks: checks.map((c) => ({
@@ -145,4 +146,13 @@ function targetEntry(
     ttft_ms: roundLatency(t.ttftMs),
     tpot_ms: roundLatency(t.tpotMs),
   };
+}
+
+/** A simulator's fault counters, in the document's words: the non-zero ones. */
+function faultCounts(faults: Record<string, number>): Record<string, number> {
+  return Object.fromEntries(
+    Object.entries(faults)
+      .filter(([, n]) => n > 0)
+      .map(([key, n]) => [key.replace(/[A-Z]/g, (c) => `_${c.toLowerCase()}`), n]),
+  );
 }

@@ -277,6 +277,8 @@ export const ResultsDocumentSchema = z.object({
         served_chat_completions: z.number(),
         /** Chat requests it received, answered or not: retries and fallbacks included. */
         received_chat_requests: z.number().nullable().default(null),
+        /** Chat requests hit by each injected fault, by its own count (non-zero ones). */
+        injected_faults: z.record(z.string(), z.number()).default({}),
       }),
     )
     .default([]),
