@@ -135,7 +135,15 @@ function addWhatToSend(program: Command): void {
         'open loop: requests per second, Poisson arrivals (instead of --concurrency)',
       ).conflicts('concurrency'),
     )
+    .option(
+      '--max-in-flight <n>',
+      'open loop: requests in flight at most; arrivals beyond are dropped and counted (default from the open-file limit, at most 10000)',
+    )
     .option('-d, --duration <s>', 'send for this many seconds instead of a request count')
+    .option(
+      '--workers <n>',
+      'send from n threads, each a share of the load, results merged (default 1)',
+    )
     .option(
       '--stream',
       'streamed completions: time to first token, time per output token, tokens/s',

@@ -70,6 +70,7 @@ interface Case {
 const COUNT_FLAGS = {
   '--requests': [1_000_000, ['', 'abc', '-1', '0', '1.5', 'NaN', '99999999999']],
   '--concurrency': [10_000, ['', 'abc', '-1', '99999']],
+  '--workers': [128, ['', 'abc', '0', '1.5', '129']],
 } as const;
 const NUMBER_FLAGS = ['--rate', '--duration', '--timeout', '--max-p99', '--alpha'] as const;
 
@@ -126,6 +127,29 @@ flag(
   /^--alpha: expected a significance level between 0 and 1 \(exclusive\), got 1$/,
 );
 flag('--min-success-rate', '101', /^--min-success-rate: must be at most 100, got 101$/);
+
+for (const value of ['', 'abc', '0', '100001']) {
+  const shown = /^\d+$/.test(value) ? value : JSON.stringify(value);
+  cases.push({
+    label: `--max-in-flight ${JSON.stringify(value)}`,
+    args: ['--rate', '10', '--max-in-flight', value],
+    message: new RegExp(
+      `^--max-in-flight: expected a whole number from 1 to 100000, got ${shown}$`,
+    ),
+  });
+}
+cases.push({
+  label: '--max-in-flight in a closed loop',
+  args: ['--concurrency', '4', '--max-in-flight', '10'],
+  message:
+    /^--max-in-flight: only an open loop \(--rate\) can have more requests in flight than it sends; a closed loop keeps --concurrency in flight$/,
+});
+cases.push({
+  label: '--workers above --concurrency',
+  args: ['--concurrency', '2', '--workers', '3'],
+  message:
+    /^--workers 3: each worker keeps at least one request in flight, and --concurrency is 2; raise --concurrency or lower --workers$/,
+});
 
 // commander checks the scenario's choices itself; its one line counts as well.
 for (const value of ['', 'nope']) {

@@ -279,7 +279,12 @@ describe('docs/json.md', () => {
   it('names every field a results document has', () => {
     const documented = read('docs/json.md');
     const keys = new Set<string>();
-    for (const fixture of ['results.json', 'results-resilience.json', 'results-config.json']) {
+    for (const fixture of [
+      'results.json',
+      'results-resilience.json',
+      'results-config.json',
+      'results-open-loop.json',
+    ]) {
       keysOf(parseResultsDocument(read(`test/fixtures/${fixture}`), fixture), keys);
     }
     expect(keys.size).toBeGreaterThan(50);

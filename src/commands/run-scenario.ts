@@ -8,9 +8,11 @@ import type { RequestRecord } from '../model/request.js';
 import type { ScenarioResult } from '../model/run.js';
 import { startProgressBar } from '../report/progress.js';
 import { formatProgress, formatRequestLine } from '../report/text/live.js';
-import { runScenario } from '../runner/loop.js';
+import { type RunOutcome, runScenario } from '../runner/loop.js';
 import { watchGateway } from '../runner/reach.js';
-import { createTally, summarizeTally, tallyRecord } from '../stats/tally.js';
+import type { Progress } from '../runner/worker-protocol.js';
+import { runInWorkers } from '../runner/workers.js';
+import { createTally, mergeTally, summarizeTally, tallyRecord } from '../stats/tally.js';
 import { withTreeTests } from '../stats/tree.js';
 
 /** Above this many requests a scenario shows progress instead of a line per request. */
@@ -59,7 +61,7 @@ export async function runOneScenario(
     hooks.onCompleted(done);
     show.record(record);
   };
-  let outcome: Awaited<ReturnType<typeof runScenario>>;
+  let outcome: RunOutcome;
   try {
     const shape = {
       ...settings.load,
@@ -68,8 +70,31 @@ export async function runOneScenario(
     };
     // A gone gateway answers nothing more: no point waiting out the Ctrl-C grace for it.
     const graceMs = () => (watch.signal.aborted ? 1_000 : 5_000);
-    const options = { signal: stop, graceMs, onRecord, hold: watch.hold };
-    outcome = await runScenario(plan, connection, shape, options);
+    if (settings.load.workers > 1) {
+      // The main thread must see each record when it completes them (the simulators' knowledge),
+      // prints them, or injects faults by their count; otherwise the workers tally their own.
+      const needsRecords =
+        hooks.attribute !== undefined ||
+        show.perRequestLines ||
+        plan.disruptions.some((d) => d.afterRequests !== undefined);
+      const result = await runInWorkers(plan, connection, shape, settings.load.workers, {
+        handover: needsRecords ? 'records' : 'tally',
+        onRecord,
+        onProgress: show.progress,
+        signal: stop,
+        graceMs,
+      });
+      for (const part of result.tallies) mergeTally(tally, part);
+      if (result.tallies.length > 0) {
+        const failed = tally.failed.reduce((n, x) => n + x, 0);
+        show.progress({ done: tally.requests, errors: failed, split: tally.picked });
+      }
+      if (result.gone) watch.stop(result.gone);
+      outcome = result.outcome;
+    } else {
+      const options = { signal: stop, graceMs, onRecord, hold: watch.hold };
+      outcome = await runScenario(plan, connection, shape, options);
+    }
   } finally {
     show.stop();
   }
@@ -84,6 +109,7 @@ export async function runOneScenario(
     interrupted: outcome.interrupted,
     stopReason: gone ? 'gateway-gone' : outcome.interrupted ? 'interrupted' : null,
     ...(gone ? { gatewayGoneReason: String(watch.signal.reason) } : {}),
+    ...(outcome.schedule ? { schedule: outcome.schedule } : {}),
     load: settings.load,
   };
 }
@@ -104,10 +130,19 @@ function progressDisplay(plan: ScenarioPlan, settings: Settings, { io, say, c }:
       : undefined;
   const step = plan.requests === undefined ? 100 : Math.max(5, Math.ceil(plan.requests / 10));
   const started = performance.now();
-  const split = names.map(() => 0);
+  let split = names.map(() => 0);
   let done = 0;
   let errors = 0;
+  let lastLine = 0;
+  const show = () => {
+    if (bar) bar.update({ done, errors, split, elapsedMs: performance.now() - started });
+    else if (Math.floor(done / step) > Math.floor(lastLine / step)) {
+      lastLine = done;
+      say(formatProgress(done - (done % step), plan.requests));
+    }
+  };
   return {
+    perRequestLines,
     record(record: RequestRecord) {
       done += 1;
       if (!record.ok) errors += 1;
@@ -115,8 +150,13 @@ function progressDisplay(plan: ScenarioPlan, settings: Settings, { io, say, c }:
         split[record.pickedIndex] = (split[record.pickedIndex] ?? 0) + 1;
       }
       if (perRequestLines) say(formatRequestLine(record, plan, c));
-      else if (bar) bar.update({ done, errors, split, elapsedMs: performance.now() - started });
-      else if (done % step === 0) say(formatProgress(done, plan.requests));
+      else show();
+    },
+    /** Worker threads' counts, all together (they keep their records). */
+    progress(counts: Progress) {
+      ({ done, errors } = counts);
+      split = names.map((_, i) => counts.split[i] ?? 0);
+      show();
     },
     stop() {
       bar?.stop();

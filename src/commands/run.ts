@@ -14,7 +14,7 @@ import type { RunContext, ScenarioResult } from '../model/run.js';
 import type { UserConfig } from '../model/tree.js';
 import { scenarioLabel } from '../report/format.js';
 import { renderHtmlReport } from '../report/html/page.js';
-import { buildResultsDocument, scenarioEntry } from '../report/json.js';
+import { buildResultsDocument, formatResultsJson, scenarioEntry } from '../report/json.js';
 import { formatFindings } from '../report/text/lint.js';
 import { formatBanner, formatScenarioHeader } from '../report/text/live.js';
 import { formatScenarioResult } from '../report/text/scenario.js';
@@ -241,7 +241,7 @@ function finish(
   });
   const document = buildResultsDocument(context, results, served, checks, io.signal?.aborted);
   // Built from masked values; the net only catches a long key that slipped into a name.
-  const text = redact.net(`${JSON.stringify(document, null, 2)}\n`);
+  const text = redact.net(formatResultsJson(document));
   const failedChecks = checks.filter((check) => !check.passed);
   // What the user asked to see comes first; a file that then cannot be written costs only itself.
   if (settings.json) {

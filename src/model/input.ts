@@ -118,6 +118,13 @@ export interface LoadSettings {
   stream: boolean;
   /** Client-side limit on each request, in ms. */
   timeoutMs: number;
+  /**
+   * Open loop: requests in flight at most; an arrival that finds this many out is dropped and
+   * counted. Default from the open-file limit.
+   */
+  maxInFlight: number;
+  /** Threads that send, each a share of the load; 1 sends from the main thread alone. */
+  workers: number;
 }
 
 export interface GateSettings {

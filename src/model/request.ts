@@ -42,8 +42,13 @@ export interface RequestRecord extends Route {
   seq: number;
   /** Sent to the gateway (and forwarded to lb-demo's simulators) to find the request again. */
   requestId?: string;
-  /** ms from the start of the run to sending this request. */
+  /**
+   * ms from the start of the run to sending this request; in an open loop, to the time the
+   * schedule gave it, which latency and time to first token are measured from.
+   */
   startedMs: number;
+  /** Open loop: how long after its scheduled time the request actually left (ms). */
+  scheduleLagMs?: number;
   /** End-to-end latency as the client saw it (the whole stream, when streaming). */
   latencyMs: number;
   ok: boolean;

@@ -16,6 +16,25 @@ export interface RunContext {
   simulated: { target: string; kind: string; latencyMs: number; url: string; faults: string }[];
 }
 
+/**
+ * How an open loop kept to its schedule. Every arrival the schedule held is either sent or
+ * dropped: scheduled = sent + droppedAtCap + droppedBehind.
+ */
+export interface ScheduleCounts {
+  scheduled: number;
+  sent: number;
+  /** Sent more than `lateMs` after their scheduled time. */
+  late: number;
+  lateMs: number;
+  /** Not sent: `maxInFlight` requests were already out (k6's dropped iterations). */
+  droppedAtCap: number;
+  /** Not sent: the sender reached them only after the send window had closed. */
+  droppedBehind: number;
+  /** The cap on requests in flight, and the most that were. */
+  maxInFlight: number;
+  peakInFlight: number;
+}
+
 /** Why a scenario stopped before its plan was done. */
 export type StopReason = 'interrupted' | 'gateway-gone';
 
@@ -28,6 +47,8 @@ export interface ScenarioResult {
   stopReason: StopReason | null;
   /** When the gateway went away: how lb-demo knows, in words. */
   gatewayGoneReason?: string;
+  /** Open loop: how it kept to its schedule. */
+  schedule?: ScheduleCounts;
   /** The config scenario: its request cases, predicted and sent (the conditional truth table). */
   cases?: CaseOutcome[];
 }

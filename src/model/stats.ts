@@ -20,6 +20,34 @@ export interface LatencyStats {
   p99: number;
 }
 
+/**
+ * A distribution of durations as plain data, mergeable by adding counts bucket by bucket: log-
+ * linear buckets (src/stats/histogram.ts says how an index maps to ms), as two parallel arrays.
+ */
+export interface DistributionData {
+  count: number;
+  /** Of every value: the mean is sum / count. */
+  sum: number;
+  /** Exact extremes; null when empty. */
+  min: number | null;
+  max: number | null;
+  /** Ascending bucket indexes, and the values in each. */
+  indexes: number[];
+  counts: number[];
+}
+
+/** Every distribution a scenario measured, mergeable with another run's (or shard's). */
+export interface ScenarioDistributions {
+  /** Per target that answered, plus a last row for successful answers of unknown origin. */
+  latency: DistributionData[];
+  ttft: DistributionData[];
+  tpot: DistributionData[];
+  directLatency: DistributionData;
+  fallbackLatency: DistributionData;
+  /** Open loop: how long after its scheduled time each request left. */
+  scheduleLag: DistributionData;
+}
+
 /** chi-square: documents written before lb-demo 0.2, which no longer decides with it. */
 export type FitMethod = 'chi-square' | 'exact-binomial' | 'exact-multinomial' | 'monte-carlo';
 
@@ -131,6 +159,10 @@ export interface ScenarioSummary {
   /** Latency of successful requests served by the first choice, and by a fallback. */
   directLatencyMs: LatencyStats | null;
   fallbackLatencyMs: LatencyStats | null;
+  /** Open loop: how long after its scheduled time each request left; null in a closed loop. */
+  scheduleLagMs: LatencyStats | null;
+  /** The distributions behind the percentiles, for merging with other runs. */
+  distributions: ScenarioDistributions;
   /**
    * Requests the verdict's own test needs to detect, with 80% power, 5 pp of traffic moved from
    * one target to another (the hardest such move); 0 with a single target.

@@ -2,8 +2,14 @@
 import { maskUrl } from '../io/redact.js';
 import type { PortkeyConfig } from '../model/plan.js';
 import type { RunContext, ScenarioResult, ServedByTarget } from '../model/run.js';
-import type { CheckOutcome, TargetSummary } from '../model/stats.js';
+import type {
+  CheckOutcome,
+  DistributionData,
+  ScenarioDistributions,
+  TargetSummary,
+} from '../model/stats.js';
 import { configFeatures } from '../portkey-config.js';
+import { LOWEST_MS, MAX_RELATIVE_ERROR, SUB_BUCKETS } from '../stats/histogram.js';
 import { scenarioLabel } from './format.js';
 import { fitEntry, treeFields } from './json-tree.js';
 import { round, roundLatency, significant } from './rounding.js';
@@ -72,7 +78,9 @@ export function scenarioEntry(result: ScenarioResult): ScenarioEntry {
       concurrency: load.rate === undefined ? load.concurrency : null,
       rate_per_s: load.rate ?? null,
       stream: load.stream,
+      workers: load.workers,
     },
+    open_loop: openLoopEntry(result),
     interrupted,
     stop_reason: stopReason,
     elapsed_ms: round(summary.elapsedMs, 3),
@@ -108,8 +116,63 @@ export function scenarioEntry(result: ScenarioResult): ScenarioEntry {
     unattributed: summary.unattributed,
     unattributed_by_cause: summary.unattributedByCause,
     failures: summary.failuresByCause,
+    histograms: histogramsEntry(summary.distributions),
     ...treeFields(result),
   };
+}
+
+/** How an open loop kept to its schedule; null in a closed loop. */
+function openLoopEntry({ schedule, summary }: ScenarioResult): ScenarioEntry['open_loop'] {
+  if (!schedule) return null;
+  return {
+    scheduled: schedule.scheduled,
+    sent: schedule.sent,
+    dropped: schedule.droppedAtCap + schedule.droppedBehind,
+    dropped_at_max_in_flight: schedule.droppedAtCap,
+    dropped_behind_schedule: schedule.droppedBehind,
+    late: schedule.late,
+    late_threshold_ms: schedule.lateMs,
+    schedule_lag_ms: roundLatency(summary.scheduleLagMs),
+    max_in_flight: schedule.maxInFlight,
+    peak_in_flight: schedule.peakInFlight,
+  };
+}
+
+/** The distributions behind every percentile, as mergeable buckets (see docs/json.md). */
+function histogramsEntry(d: ScenarioDistributions): ScenarioEntry['histograms'] {
+  const data = (x: DistributionData) => ({
+    ...x,
+    sum: round(x.sum, 6),
+    min: x.min === null ? null : round(x.min, 6),
+    max: x.max === null ? null : round(x.max, 6),
+  });
+  return {
+    scheme: 'log-linear',
+    lowest_ms: LOWEST_MS,
+    sub_buckets: SUB_BUCKETS,
+    max_relative_error: MAX_RELATIVE_ERROR,
+    latency_ms: d.latency.map(data),
+    ttft_ms: d.ttft.map(data),
+    tpot_ms: d.tpot.map(data),
+    direct_latency_ms: data(d.directLatency),
+    fallback_latency_ms: data(d.fallbackLatency),
+    schedule_lag_ms: data(d.scheduleLag),
+  };
+}
+
+/**
+ * The document as text: indented, with every array of numbers on one line (the histograms' bucket
+ * arrays would otherwise take a line per number). A JSON string holds no raw line break, so the
+ * pattern, which spans line breaks, only ever matches the arrays themselves.
+ */
+export function formatResultsJson(document: ResultsDocument): string {
+  const NUMBER = '-?\\d+(?:\\.\\d+)?(?:[eE][-+]?\\d+)?';
+  const array = new RegExp(`\\[\\n\\s*(${NUMBER}(?:,\\n\\s*${NUMBER})*)\\n\\s*\\]`, 'g');
+  const text = JSON.stringify(document, null, 2).replace(
+    array,
+    (_, items: string) => `[${items.split(/,\n\s*/).join(', ')}]`,
+  );
+  return `${text}\n`;
 }
 
 function gatewayConfig(config: PortkeyConfig): ScenarioEntry['gateway_config'] {

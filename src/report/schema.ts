@@ -146,6 +146,47 @@ const finding = z.object({
   message: z.string(),
 });
 
+/** A mergeable distribution: log-linear buckets as parallel arrays (see `histograms`). */
+const distribution = z.object({
+  count: z.number(),
+  sum: z.number(),
+  min: z.number().nullable(),
+  max: z.number().nullable(),
+  indexes: z.array(z.number()),
+  counts: z.array(z.number()),
+});
+
+/** Every distribution behind the scenario's percentiles, for merging runs or shards. */
+const histograms = z.object({
+  scheme: z.literal('log-linear'),
+  /** Values below this share bucket 0; above, each power of two is cut into sub_buckets. */
+  lowest_ms: z.number(),
+  sub_buckets: z.number(),
+  /** Of a bucket's midpoint to any value in it (at or above lowest_ms). */
+  max_relative_error: z.number(),
+  /** Per target that answered, and a last row for answers of unknown origin. */
+  latency_ms: z.array(distribution),
+  ttft_ms: z.array(distribution),
+  tpot_ms: z.array(distribution),
+  direct_latency_ms: distribution,
+  fallback_latency_ms: distribution,
+  schedule_lag_ms: distribution,
+});
+
+/** An open loop's schedule kept: every arrival it held was sent or dropped. */
+const openLoop = z.object({
+  scheduled: z.number(),
+  sent: z.number(),
+  dropped: z.number(),
+  dropped_at_max_in_flight: z.number(),
+  dropped_behind_schedule: z.number(),
+  late: z.number(),
+  late_threshold_ms: z.number(),
+  schedule_lag_ms: latencyOrNull,
+  max_in_flight: z.number(),
+  peak_in_flight: z.number(),
+});
+
 const gatewayConfig = z.object({
   retry: z
     .object({ attempts: z.number(), on_status_codes: z.array(z.number()) })
@@ -177,7 +218,11 @@ const scenario = z
       concurrency: z.number().nullable(),
       rate_per_s: z.number().nullable(),
       stream: z.boolean(),
+      /** Threads that sent (--workers). */
+      workers: z.number().default(1),
     }),
+    /** Open loop: scheduled, sent, late, dropped; null in a closed loop. */
+    open_loop: openLoop.nullable().default(null),
     interrupted: z.boolean().default(false),
     /** Why it stopped early: interrupted (Ctrl-C, SIGTERM) or gateway-gone. */
     stop_reason: z.enum(['interrupted', 'gateway-gone']).nullable().default(null),
@@ -214,6 +259,8 @@ const scenario = z
     unattributed: z.number().default(0),
     unattributed_by_cause: z.record(z.string(), z.number()).default({}),
     failures: z.record(z.string(), z.number()),
+    /** The distributions behind the percentiles; null in documents before lb-demo 0.2. */
+    histograms: histograms.nullable().default(null),
     /** The config scenario: the file, whether its leaves were simulated, the tree and its tests. */
     config_file: z.string().nullable().default(null),
     dry_run: z.boolean().nullable().default(null),

@@ -75,18 +75,20 @@ interface SdkError {
   name?: string;
 }
 
-export function routeOfError(error: unknown, context: RouteContext): Route {
-  const headers = (error as SdkError)?.headers;
-  return headers ? routeOf({ ...headers }, context) : NO_ROUTE;
-}
-
 const TIMEOUT_CODES = new Set(['UND_ERR_HEADERS_TIMEOUT', 'UND_ERR_BODY_TIMEOUT', 'ETIMEDOUT']);
 
-/** The cause of a failed request, from the SDK's error. */
-export function describeFailure(error: unknown): Failure {
+/**
+ * The cause of a failed request, from the SDK's error and the headers of the request's own
+ * response (the error's headers by default; with a client shared by requests in flight they may
+ * be another request's).
+ */
+export function describeFailure(
+  error: unknown,
+  ownHeaders?: Record<string, string | undefined>,
+): Failure {
   const e = error as SdkError;
   if (typeof e?.status !== 'number') return describeUnanswered(error);
-  const headers = e.headers ?? {};
+  const headers = ownHeaders ?? e.headers ?? {};
   const message = oneLine(errorMessage(e));
   // 408 is the gateway's own request_timeout; 504 a gateway or proxy giving up upstream.
   if (e.status === 408 || e.status === 504) return { cause: 'timeout', status: e.status, message };

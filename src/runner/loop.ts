@@ -5,8 +5,10 @@ import { setTimeout as delay } from 'node:timers/promises';
 import type { GatewayConnection } from '../model/input.js';
 import type { ScenarioPlan } from '../model/plan.js';
 import type { RequestRecord } from '../model/request.js';
-import { exponentialGaps } from './arrivals.js';
+import type { ScheduleCounts } from '../model/run.js';
 import { ConfigRejectedError, NO_ROUTE, type Sent } from './classify.js';
+import { RequestCancel } from './fetch.js';
+import { openLoop } from './open-loop.js';
 import { createTransport, type TransportOptions } from './transport.js';
 
 /** How requests are sent: closed loop (concurrency) or open loop (rate), until a count or a time. */
@@ -15,6 +17,8 @@ export interface LoadShape {
   concurrency: number;
   /** Open loop: requests per second, with Poisson (exponential) inter-arrival times. */
   rate?: number;
+  /** Open loop: requests in flight at most; arrivals beyond are dropped and counted. */
+  maxInFlight?: number;
   /** Stop after this many requests... */
   requests?: number;
   /** ...or after this much time (ms); one of the two is required. */
@@ -25,6 +29,9 @@ export interface LoadShape {
   /** Seed of the arrival times in open loop, so a run can be repeated. */
   seed?: number;
   tag?: TransportOptions['tag'];
+  /** The n-th request sent is number seqOffset + n × seqStride (worker threads interleave). */
+  seqOffset?: number;
+  seqStride?: number;
 }
 
 export interface RunOptions {
@@ -35,6 +42,8 @@ export interface RunOptions {
   /** Before each send: a promise to wait for (the gateway being probed), or nothing. */
   hold?: () => Promise<unknown> | undefined;
   graceMs?: () => number;
+  /** Times count from this instant (epoch ms) instead of now: one origin for all worker threads. */
+  originMs?: number;
 }
 
 export interface RunOutcome {
@@ -42,7 +51,12 @@ export interface RunOutcome {
   /** From the first request sent to the last one completed. */
   elapsedMs: number;
   interrupted: boolean;
+  /** Open loop: how it kept to its schedule. */
+  schedule?: ScheduleCounts;
 }
+
+/** Open loop without --max-in-flight (the settings always give one). */
+const DEFAULT_MAX_IN_FLIGHT = 1_000;
 
 /** Records go to `onRecord` and are not kept here. */
 export async function runScenario(
@@ -51,9 +65,14 @@ export async function runScenario(
   shape: LoadShape,
   options: RunOptions,
 ): Promise<RunOutcome> {
-  const transport = createTransport(plan, connection, shape);
+  const maxInFlight = shape.maxInFlight ?? DEFAULT_MAX_IN_FLIGHT;
+  const connections = shape.rate === undefined ? Math.max(1, shape.concurrency) : maxInFlight;
+  const transport = createTransport(plan, connection, { ...shape, connections });
   const inFlight = new Map<number, { startedMs: number; task: Promise<void> }>();
-  const start = performance.now();
+  const start =
+    options.originMs === undefined ? performance.now() : options.originMs - performance.timeOrigin;
+  const seqOffset = shape.seqOffset ?? 0;
+  const seqStride = shape.seqStride ?? 1;
   const deadline =
     shape.durationMs === undefined ? Number.POSITIVE_INFINITY : start + shape.durationMs;
   let sent = 0;
@@ -66,16 +85,21 @@ export async function runScenario(
     (shape.requests === undefined || sent < shape.requests) &&
     performance.now() < deadline;
 
-  /** What every record of request `seq` carries besides its outcome. */
-  const stamp = (seq: number, startedMs: number) => {
+  /** Sends the next request; times count from `dueMs`, its scheduled time in an open loop. */
+  const launch = (dueMs?: number): Promise<void> => {
+    const seq = seqOffset + seqStride * sent++;
+    const now = performance.now();
+    const from = dueMs ?? now;
+    const startedMs = from - start;
     const requestId = transport.requestIdFor(seq);
-    return requestId ? { startedMs, requestId } : { startedMs };
-  };
-
-  const launch = (): Promise<void> => {
-    const seq = sent++;
-    const startedMs = performance.now() - start;
-    const task = withTimeout(transport.send(seq), shape.timeoutMs, seq).then((result) => {
+    const stamp = {
+      startedMs,
+      ...(dueMs === undefined ? {} : { scheduleLagMs: now - dueMs }),
+      ...(requestId ? { requestId } : {}),
+    };
+    const cancel = new RequestCancel();
+    const attempt = transport.send(seq, from, cancel);
+    const task = withTimeout(attempt, shape.timeoutMs, seq, from, cancel).then((result) => {
       // Gone from the map: it was reported as interrupted when the grace period ran out.
       if (!inFlight.delete(seq)) return;
       if (result instanceof ConfigRejectedError) {
@@ -83,26 +107,42 @@ export async function runScenario(
         return;
       }
       lastDone = performance.now();
-      options.onRecord({ ...result, ...stamp(seq, startedMs) });
+      options.onRecord({ ...result, ...stamp });
     });
     inFlight.set(seq, { startedMs, task });
     return task;
   };
 
+  let schedule: ScheduleCounts | undefined;
   try {
-    const held = async () => {
-      const wait = options.hold?.();
-      if (wait) await wait;
-      return mayStart();
-    };
     if (shape.rate === undefined) {
       const worker = async () => {
-        while (mayStart() && (await held())) await launch();
+        while (mayStart()) {
+          const held = options.hold?.();
+          if (held) await held;
+          if (!mayStart()) break;
+          await launch();
+        }
       };
       const workers = Array.from({ length: Math.max(1, shape.concurrency) }, worker);
       await untilAborted(Promise.all(workers), options.signal);
     } else {
-      await openLoop(shape.rate, shape.seed ?? 1, held, launch, options.signal);
+      schedule = await openLoop(
+        {
+          rate: shape.rate,
+          seed: shape.seed ?? 1,
+          ...(shape.requests === undefined ? {} : { requests: shape.requests }),
+          deadline,
+          maxInFlight,
+        },
+        {
+          inFlight: () => inFlight.size,
+          launch: (dueMs) => void launch(dueMs),
+          stopped: () => rejection !== undefined || options.signal?.aborted === true,
+          ...(options.hold ? { hold: options.hold } : {}),
+          ...(options.signal ? { signal: options.signal } : {}),
+        },
+      );
     }
 
     const interrupted = options.signal?.aborted === true;
@@ -113,11 +153,21 @@ export async function runScenario(
     // Requests still out after the grace period are reported as interrupted, not lost.
     const now = performance.now() - start;
     for (const [seq, { startedMs }] of inFlight) {
-      options.onRecord({ ...interruptedRecord(seq, startedMs, now), ...stamp(seq, startedMs) });
+      const requestId = transport.requestIdFor(seq);
+      options.onRecord({
+        ...interruptedRecord(seq, startedMs, now),
+        startedMs,
+        ...(requestId ? { requestId } : {}),
+      });
     }
     inFlight.clear();
     if (rejection) throw rejection;
-    return { sent, elapsedMs: Math.max(lastDone, start + now) - start, interrupted };
+    return {
+      sent,
+      elapsedMs: Math.max(lastDone, start + now) - start,
+      interrupted,
+      ...(schedule ? { schedule } : {}),
+    };
   } finally {
     await transport.close();
   }
@@ -133,52 +183,39 @@ function interruptedRecord(seq: number, startedMs: number, nowMs: number): Sent 
   };
 }
 
-/** Sends at Poisson arrival times until `mayStart` says no or the signal aborts. */
-async function openLoop(
-  rate: number,
-  seed: number,
-  mayStart: () => Promise<boolean>,
-  launch: () => Promise<void>,
-  signal: AbortSignal | undefined,
-): Promise<void> {
-  const nextGap = exponentialGaps(rate, seed);
-  let due = performance.now();
-  while (await mayStart()) {
-    const wait = due - performance.now();
-    if (wait > 0 && !(await sleep(wait, signal))) break;
-    // Timers fire late: send every arrival that is due rather than drift behind the rate.
-    while (due <= performance.now() && (await mayStart())) {
-      void launch();
-      due += nextGap();
-    }
-  }
-}
-
 /**
- * The SDK takes no abort signal, so a request cannot be cancelled from here: past the limit it is
- * reported as a timeout at once (the transport's connection pool closes the socket soon after).
+ * Past the limit a request is reported as a timeout at once, and cancelled: its socket is closed,
+ * so that it does not hold one of the pool's connections. A plain timer: a timers/promises delay
+ * with an AbortController per request cost ~40 µs of CPU (an AbortError each time).
  */
-async function withTimeout<T extends Sent | ConfigRejectedError>(
+function withTimeout<T extends Sent | ConfigRejectedError>(
   attempt: Promise<T>,
   timeoutMs: number,
   seq: number,
+  fromMs: number,
+  cancel: RequestCancel,
 ): Promise<T | Sent> {
-  const cancel = new AbortController();
-  const expired = delay(timeoutMs, undefined, { signal: cancel.signal }).then(
-    (): Sent => ({
-      seq,
-      latencyMs: timeoutMs,
-      ok: false,
-      ...NO_ROUTE,
-      error: { cause: 'timeout', message: `no complete answer within ${timeoutMs} ms (--timeout)` },
-    }),
-    () => new Promise<never>(() => {}),
-  );
-  try {
-    return await Promise.race([attempt, expired]);
-  } finally {
-    cancel.abort();
-  }
+  // Latency counts from the scheduled time, as for the answered requests.
+  const latencyMs = timeoutMs + performance.now() - fromMs;
+  return new Promise((resolve) => {
+    const timer = setTimeout(() => {
+      cancel.abort();
+      resolve({
+        seq,
+        latencyMs,
+        ok: false,
+        ...NO_ROUTE,
+        error: {
+          cause: 'timeout',
+          message: `no complete answer within ${timeoutMs} ms (--timeout)`,
+        },
+      });
+    }, timeoutMs);
+    void attempt.then((result) => {
+      clearTimeout(timer);
+      resolve(result);
+    });
+  });
 }
 
 /** Resolves when `work` settles or `signal` aborts, whichever comes first. */
@@ -207,9 +244,4 @@ async function waitFor(tasks: Promise<void>[], limitMs: number | undefined): Pro
   const cancel = new AbortController();
   await Promise.race([all, delay(limitMs, undefined, { signal: cancel.signal }).catch(() => {})]);
   cancel.abort();
-}
-
-/** Sleeps `ms`; resolves false when the signal aborts first. */
-function sleep(ms: number, signal: AbortSignal | undefined): Promise<boolean> {
-  return delay(ms, true, signal ? { signal } : {}).catch(() => false);
 }

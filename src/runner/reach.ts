@@ -48,6 +48,8 @@ export interface GatewayWatch {
   observe(record: RequestRecord): void;
   /** While the gateway is being probed, the probe: new requests wait for it. */
   hold(): Promise<unknown> | undefined;
+  /** Known gone by other means (a worker thread's own watch): aborts the signal with `why`. */
+  stop(why: string): void;
 }
 
 /**
@@ -82,5 +84,6 @@ export function watchGateway(gateway: GatewayConnection, gone?: AbortSignal): Ga
       });
     },
     hold: () => probe,
+    stop,
   };
 }

@@ -1,7 +1,6 @@
 // Sends one chat completion through the official Portkey SDK and reads what came back.
 import { performance } from 'node:perf_hooks';
 import { Portkey } from 'portkey-ai';
-import { Agent } from 'undici';
 import type { GatewayConnection } from '../model/input.js';
 import type { ScenarioPlan } from '../model/plan.js';
 import { promptFor } from '../prompts.js';
@@ -9,35 +8,42 @@ import {
   type ConfigRejectedError,
   configRejection,
   describeFailure,
+  NO_ROUTE,
   preview,
   type RouteContext,
   routeContext,
   routeOf,
-  routeOfError,
   type Sent,
 } from './classify.js';
+import {
+  createPoolFetch,
+  type PoolResponse,
+  type RequestCancel,
+  type ResponseHeaders,
+  type SdkFetch,
+} from './fetch.js';
 
 /** The start of an answer kept for the per-request lines. */
 const SNIPPET_LENGTH = 80;
 
 export interface Transport {
-  /** Sends request `seq` of the plan; never throws: a failure is a record too. */
-  send(seq: number): Promise<Sent | ConfigRejectedError>;
+  /**
+   * Sends request `seq` of the plan; never throws: a failure is a record too. Times are from
+   * `fromMs` (performance.now()), the request's scheduled time in an open loop; now by default.
+   * `cancel` gives up on it (after --timeout): its connection is closed.
+   */
+  send(seq: number, fromMs?: number, cancel?: RequestCancel): Promise<Sent | ConfigRejectedError>;
   /** The id request `seq` is tagged with, when requests are tagged. */
   requestIdFor(seq: number): string | undefined;
   /** Closes every connection, including those of requests still hanging. */
   close(): Promise<void>;
 }
 
-/**
- * The SDK keeps the latest response headers on the client (`client.responseHeaders`, rewritten by
- * every call, and copied into errors after an await). So every request in flight has an SDK client
- * of its own, taken from a pool: the headers it reads can only be its own. The clients share one
- * connection pool, whose timeouts close a stalled socket (the SDK cannot cancel a request).
- */
 export interface TransportOptions {
   stream: boolean;
   timeoutMs: number;
+  /** Connections to the gateway at most (the concurrency, or the open loop's max in flight). */
+  connections: number;
   /**
    * Tag each request with `<prefix>-<seq>` in this header, and ask the gateway to forward it to
    * the providers (x-portkey-forward-headers): lb-demo's simulators then know which request each
@@ -46,40 +52,63 @@ export interface TransportOptions {
   tag?: { header: string; prefix: string };
 }
 
+/**
+ * Where one request's own response lands. The SDK keeps the latest response headers on the
+ * client (rewritten by every call, and copied into errors after an await), so with one client
+ * they could belong to another request in flight. Each request carries its slot instead, under a
+ * symbol key in its extra headers: the SDK copies those into the request's own headers object
+ * (Object.assign copies symbol keys) and hands that object to the client's fetch, which takes the
+ * slot out before sending and puts the response in it.
+ */
+interface Slot {
+  response?: PoolResponse;
+  cancel?: RequestCancel;
+}
+const SLOT = Symbol('lb-demo request slot');
+
+/** One SDK client for every request of the plan, over a pool of keep-alive connections. */
 export function createTransport(
   plan: ScenarioPlan,
   connection: GatewayConnection,
   options: TransportOptions,
 ): Transport {
-  const dispatcher = new Agent({
-    headersTimeout: options.timeoutMs,
-    bodyTimeout: options.timeoutMs,
-  });
-  const fetchWithPool = (url: string, init: RequestInit) =>
-    fetch(url, { ...init, dispatcher } as RequestInit);
-  const pool: Portkey[] = [];
-  const context = routeContext(plan);
+  const pool = createPoolFetch({ connections: options.connections, timeoutMs: options.timeoutMs });
   const { tag } = options;
+  const client = createClient(plan, connection, slotted(pool.fetch), tag?.header);
+  const context = routeContext(plan);
+  const body = requestBody(plan, options.stream);
   return {
     requestIdFor: (seq) => (tag ? `${tag.prefix}-${seq}` : undefined),
-    async send(seq) {
-      const client = pool.pop() ?? createClient(plan, connection, fetchWithPool, tag?.header);
-      const headers = tag ? { [tag.header]: `${tag.prefix}-${seq}` } : undefined;
-      try {
-        return await sendOne(client, plan, context, seq, options.stream, headers);
-      } finally {
-        // Back to the pool only once its request is really over, even after a --timeout.
-        pool.push(client);
-      }
+    send(seq, fromMs, cancel) {
+      const slot: Slot = cancel ? { cancel } : {};
+      const extraHeaders: Record<string | symbol, unknown> = { [SLOT]: slot };
+      if (tag) extraHeaders[tag.header] = `${tag.prefix}-${seq}`;
+      const request = { client, slot, extraHeaders, context, seq, plan };
+      return sendOne(request, body(seq), options.stream, fromMs ?? performance.now());
     },
-    close: () => dispatcher.destroy(),
+    close: () => pool.close(),
+  };
+}
+
+/** The client's fetch: takes each request's slot out of its headers, and fills it in. */
+function slotted(fetch: SdkFetch): SdkFetch {
+  return (url, init) => {
+    const headers = init.headers as unknown as Record<string | symbol, unknown>;
+    const slot = headers[SLOT] as Slot | undefined;
+    // Sent without its slot, a request's headers could not be told from its neighbours'.
+    if (!slot) throw new Error('lb-demo: a request without its slot (the SDK changed?)');
+    delete headers[SLOT];
+    return fetch(url, init, slot.cancel).then((response) => {
+      slot.response = response;
+      return response;
+    });
   };
 }
 
 function createClient(
   plan: ScenarioPlan,
   connection: GatewayConnection,
-  fetchWithPool: (url: string, init: RequestInit) => Promise<Response>,
+  fetch: SdkFetch,
   forward: string | undefined,
 ): Portkey {
   const client = new Portkey({
@@ -97,7 +126,16 @@ function createClient(
   // The SDK retries connection errors and some 5xx answers by default; that would hide failures
   // and send requests nobody counted.
   client.maxRetries = 0;
-  (client as unknown as { fetch: typeof fetchWithPool }).fetch = fetchWithPool;
+  const internals = client as unknown as {
+    fetch: SdkFetch;
+    defaultHeaders: () => Record<string, string>;
+  };
+  // client.fetch is a field the SDK calls for every request (the constructor takes no fetch).
+  internals.fetch = fetch;
+  // The SDK recomputes these constant headers (package and runtime versions) for every request,
+  // and copies them into the request's own headers; once is enough.
+  const defaults = internals.defaultHeaders();
+  internals.defaultHeaders = () => defaults;
   return client;
 }
 
@@ -108,56 +146,82 @@ interface ChatBody {
   [param: string]: unknown;
 }
 
-/** Extra headers of one request (the SDK's per-call option; the client's own stay untouched). */
-type Extra = { extraHeaders?: Record<string, string> };
-
-async function sendOne(
-  client: Portkey,
-  plan: ScenarioPlan,
-  context: RouteContext,
-  seq: number,
-  stream: boolean,
-  headers: Record<string, string> | undefined,
-): Promise<Sent | ConfigRejectedError> {
-  const body: ChatBody = {
-    model: plan.requestModel ?? plan.targets[0]?.model ?? 'default',
+/** The body of request `seq`: the same for every request but its prompt. */
+function requestBody(plan: ScenarioPlan, stream: boolean): (seq: number) => ChatBody {
+  const model = plan.requestModel ?? plan.targets[0]?.model ?? 'default';
+  const streaming = stream ? { stream: true, stream_options: { include_usage: true } } : {};
+  return (seq) => ({
+    model,
     messages: [{ role: 'user', content: promptFor(plan, seq) }],
     max_tokens: plan.maxTokens,
     // A request case's params (a conditional reads params.*) go in the body as given.
     ...plan.params,
+    ...streaming,
+  });
+}
+
+interface Request {
+  client: Portkey;
+  slot: Slot;
+  extraHeaders: Record<string | symbol, unknown>;
+  context: RouteContext;
+  seq: number;
+  plan: ScenarioPlan;
+}
+
+/** This request's own routing headers (lower-case names), from its slot; none without an answer. */
+function ownHeaders(slot: Slot): Record<string, string | undefined> | undefined {
+  const headers: ResponseHeaders | undefined = slot.response?.headers;
+  if (!headers) return undefined;
+  return {
+    'x-portkey-last-used-option-index':
+      headers.get('x-portkey-last-used-option-index') ?? undefined,
+    'x-portkey-provider': headers.get('x-portkey-provider') ?? undefined,
+    'x-portkey-retry-attempt-count': headers.get('x-portkey-retry-attempt-count') ?? undefined,
+    'x-portkey-gateway-exception': headers.get('x-portkey-gateway-exception') ?? undefined,
   };
-  const extra: Extra = headers ? { extraHeaders: headers } : {};
-  const started = performance.now();
+}
+
+async function sendOne(
+  request: Request,
+  body: ChatBody,
+  stream: boolean,
+  started: number,
+): Promise<Sent | ConfigRejectedError> {
   try {
     return stream
-      ? await sendStreamed(client, body, extra, context, seq, started)
-      : await sendPlain(client, body, extra, context, seq, started);
+      ? await sendStreamed(request, body, started)
+      : await sendPlain(request, body, started);
   } catch (error) {
     const latencyMs = performance.now() - started;
-    const rejected = configRejection(error, plan);
+    const rejected = configRejection(error, request.plan);
     if (rejected) return rejected;
-    const failure = describeFailure(error);
-    // An answer the SDK could not parse still came with headers; they are on the client, which
-    // has no other request in flight. A network failure has none.
-    const route =
-      failure.cause === 'invalid-response'
-        ? routeOf({ ...client.responseHeaders }, context)
-        : routeOfError(error, context);
-    return { seq, latencyMs, ok: false, ...route, error: failure };
+    const headers = ownHeaders(request.slot);
+    const route = headers ? routeOf(headers, request.context) : NO_ROUTE;
+    return {
+      seq: request.seq,
+      latencyMs,
+      ok: false,
+      ...route,
+      error: describeFailure(error, headers),
+    };
   }
 }
 
-async function sendPlain(
-  client: Portkey,
-  body: ChatBody,
-  extra: Extra,
-  context: RouteContext,
-  seq: number,
-  started: number,
-): Promise<Sent> {
-  const response = await client.chat.completions.create(body, undefined, extra);
+/** The SDK's per-call options: this request's extra headers, its slot among them. */
+const callOptions = (request: Request) => ({
+  extraHeaders: request.extraHeaders as Record<string, string>,
+});
+
+async function sendPlain(request: Request, body: ChatBody, started: number): Promise<Sent> {
+  const { seq } = request;
+  const response = await request.client.chat.completions.create(
+    body,
+    undefined,
+    callOptions(request),
+  );
   const latencyMs = performance.now() - started;
-  const route = routeOf(response.getHeaders?.() ?? {}, context);
+  const route = routeOf(ownHeaders(request.slot) ?? {}, request.context);
   const answer = response.choices?.[0]?.message?.content;
   if (typeof answer !== 'string') {
     return {
@@ -186,27 +250,15 @@ interface StreamChunk {
   usage?: { completion_tokens?: number } | null;
 }
 
-/**
- * A streamed request: time to first token, time per output token after it, and the whole. A
- * stream's headers are only on the client (the SDK gives the Stream no headers of its own); this
- * client has no other request in flight, so they are this stream's.
- */
-async function sendStreamed(
-  client: Portkey,
-  body: ChatBody,
-  extra: Extra,
-  context: RouteContext,
-  seq: number,
-  started: number,
-): Promise<Sent> {
-  const stream = await client.chat.completions.create(
-    { ...body, stream: true, stream_options: { include_usage: true } } as ChatBody & {
-      stream: true;
-    },
+/** A streamed request: time to first token, time per output token after it, and the whole. */
+async function sendStreamed(request: Request, body: ChatBody, started: number): Promise<Sent> {
+  const { seq } = request;
+  const stream = await request.client.chat.completions.create(
+    body as ChatBody & { stream: true },
     undefined,
-    extra,
+    callOptions(request),
   );
-  const route = routeOf({ ...client.responseHeaders }, context);
+  const route = routeOf(ownHeaders(request.slot) ?? {}, request.context);
   let firstTokenAt: number | undefined;
   let lastTokenAt = started;
   let chunks = 0;

@@ -1,5 +1,4 @@
 // Flags, .env and the targets file, parsed once into typed settings. Inner code trusts these types.
-import { readFileSync } from 'node:fs';
 import { UsageError } from '../errors.js';
 import { maskUrl, urlPasswords } from '../io/redact.js';
 import { printable } from '../io/text.js';
@@ -8,7 +7,6 @@ import type {
   Env,
   GateSettings,
   GatewayConnection,
-  LoadSettings,
   ScenarioName,
   Settings,
   TargetInput,
@@ -18,6 +16,7 @@ import type {
 import { RESILIENCE_SCENARIOS, SCENARIO_NAMES, SEED_SCENARIOS } from '../scenarios.js';
 import { normalizeWeights } from '../weights.js';
 import { parseFaultSpec } from './faults.js';
+import { MAX_TIMEOUT_MS, parseLoad } from './load.js';
 import { checkDistinctFiles, checkOutPath } from './outputs.js';
 import { defaultTargets, readTargetsFile } from './targets.js';
 import { configSecrets, leafTargets, userConfigOption } from './user-config.js';
@@ -36,12 +35,6 @@ import {
  * the simulation keeps that 20:1 ratio, scaled down so a full run takes seconds.
  */
 const DEFAULT_SIM_LATENCY_MS = { ollama: 300, openai: 15 } as const;
-
-/** Client-side limit on one request unless --timeout says otherwise. */
-const DEFAULT_TIMEOUT_MS = 60_000;
-
-/** Longest --timeout, and so the largest p99 a request can show: --max-p99 above it checks nothing. */
-const MAX_TIMEOUT_MS = 3_600_000;
 
 /** Options as commander hands them over: raw strings, not yet trusted. */
 export interface RawOptions {
@@ -64,6 +57,8 @@ export interface RawOptions {
   timeout?: string;
   fault?: string[];
   config?: string;
+  maxInFlight?: string;
+  workers?: string;
   case?: string[];
   cases?: string;
   metadata?: string;
@@ -124,8 +119,7 @@ export function resolveSettings(options: RawOptions, env: Env): Settings {
       { input: 'the .env file', path: '.env' },
     ],
   );
-  const load = parseLoad(options);
-  checkOpenFiles(load, gateway === undefined);
+  const load = parseLoad(options, gateway === undefined);
   const urls = [env.GATEWAY_URL, options.gateway, env.OLLAMA_URL, env.VLLM_URL];
   return {
     scenarios,
@@ -266,26 +260,6 @@ function applyFaults(
   }
 }
 
-/** --rate and --concurrency, --requests and --duration exclude each other (commander checks). */
-function parseLoad(options: RawOptions): LoadSettings {
-  const load: LoadSettings = {
-    concurrency:
-      options.concurrency === undefined
-        ? 1
-        : parseCount(options.concurrency, '--concurrency', 10_000),
-    stream: options.stream === true,
-    timeoutMs:
-      options.timeout === undefined
-        ? DEFAULT_TIMEOUT_MS
-        : parsePositiveNumber(options.timeout, '--timeout', MAX_TIMEOUT_MS),
-  };
-  if (options.rate !== undefined) load.rate = parsePositiveNumber(options.rate, '--rate', 100_000);
-  if (options.duration !== undefined) {
-    load.durationMs = parsePositiveNumber(options.duration, '--duration', 86_400) * 1000;
-  }
-  return load;
-}
-
 function parseGate(options: RawOptions): GateSettings {
   const gate: GateSettings = { failOnSkew: options.failOnSkew === true };
   if (options.minSuccessRate !== undefined) {
@@ -362,35 +336,6 @@ function secretsOf(
     secrets.push(...urlPasswords(raw));
   }
   return secrets.filter((s): s is string => typeof s === 'string' && s !== '');
-}
-
-/**
- * Each request in flight holds a socket to the gateway, and on the embedded default another one
- * in the simulator that answers it, all in this process: more than the open-file limit allows
- * would fail requests with EMFILE, reported as connection failures.
- */
-function checkOpenFiles(load: LoadSettings, embedded: boolean): void {
-  if (load.rate !== undefined) return;
-  const limit = openFileLimit();
-  const needed = load.concurrency * (embedded ? 2 : 1) + 64;
-  if (limit !== undefined && needed > limit) {
-    throw new UsageError(
-      `--concurrency ${load.concurrency}: needs about ${needed} open files, and this process may open ${limit}; raise the limit (ulimit -n ${needed}) or lower --concurrency`,
-    );
-  }
-}
-
-/** The soft limit on open files, where the system tells it (Linux); undefined elsewhere. */
-function openFileLimit(): number | undefined {
-  try {
-    const line = readFileSync('/proc/self/limits', 'utf8')
-      .split('\n')
-      .find((l) => l.startsWith('Max open files'));
-    const soft = line?.split(/\s{2,}/)[1];
-    return soft && /^\d+$/.test(soft) ? Number(soft) : undefined;
-  } catch {
-    return undefined;
-  }
 }
 
 function latency(env: Env, name: string, fallback: number): number {

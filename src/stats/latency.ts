@@ -45,27 +45,38 @@ export function latencyHistogram(
   samples: readonly (readonly number[])[],
   bins = 40,
 ): LatencyHistogram {
+  return weightedLatencyHistogram(
+    samples.map((row) => row.map((value): [number, number] => [value, 1])),
+    bins,
+  );
+}
+
+/** The same from values with their counts (a distribution's buckets, say). */
+export function weightedLatencyHistogram(
+  rows: readonly (readonly [value: number, count: number][])[],
+  bins = 40,
+): LatencyHistogram {
   let min = Number.POSITIVE_INFINITY;
   let max = Number.NEGATIVE_INFINITY;
-  for (const row of samples) {
-    for (const value of row) {
+  for (const row of rows) {
+    for (const [value] of row) {
       if (value < min) min = value;
       if (value > max) max = value;
     }
   }
-  if (min === Number.POSITIVE_INFINITY) return { edgesMs: [], counts: samples.map(() => []) };
+  if (min === Number.POSITIVE_INFINITY) return { edgesMs: [], counts: rows.map(() => []) };
   const low = Math.max(min, 1e-3);
   const high = Math.max(max, low);
   const n = high > low ? bins : 1;
   const ratio = (high / low) ** (1 / n);
   const edgesMs = Array.from({ length: n + 1 }, (_, i) => (i === n ? high : low * ratio ** i));
-  const counts = samples.map((row) => {
+  const counts = rows.map((row) => {
     const binCounts = new Array<number>(n).fill(0);
-    for (const value of row) {
+    for (const [value, count] of row) {
       const at =
         high > low ? Math.floor(Math.log(Math.max(value, low) / low) / Math.log(ratio)) : 0;
       const bin = Math.min(Math.max(at, 0), n - 1);
-      binCounts[bin] = (binCounts[bin] ?? 0) + 1;
+      binCounts[bin] = (binCounts[bin] ?? 0) + count;
     }
     return binCounts;
   });

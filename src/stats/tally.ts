@@ -2,8 +2,17 @@
 import type { Weights } from '../model/input.js';
 import type { RequestRecord } from '../model/request.js';
 import type { FailureCause, ScenarioSummary, TargetSummary } from '../model/stats.js';
+import {
+  createDistribution,
+  type Distribution,
+  distributionData,
+  distributionStats,
+  mergeDistribution,
+  recordValue,
+  weightedValues,
+} from './histogram.js';
 import { binomialCountRange, wilsonInterval } from './intervals.js';
-import { latencyHistogram, latencyStats } from './latency.js';
+import { weightedLatencyHistogram } from './latency.js';
 import { requestsToDetectSkew } from './power.js';
 import { judgeSplit } from './verdict.js';
 
@@ -25,12 +34,15 @@ export type RecordFields = Pick<RequestRecord, 'ok' | 'latencyMs' | 'pickedIndex
       | 'tpotMs'
       | 'outputTokens'
       | 'startedMs'
+      | 'scheduleLagMs'
     >
   >;
 
 /**
- * What a scenario keeps while it runs: numbers per target, never the records themselves. Rows
- * are per target, plus one last row for requests whose target is not known.
+ * What a scenario keeps while it runs: numbers per target and mergeable distributions, never the
+ * records themselves, so its size does not grow with the run. Rows are per target, plus one last
+ * row for requests whose target is not known. Tallies of parts of a run (worker threads) merge
+ * into the tally of the whole: `mergeTally`.
  */
 export interface ScenarioTally {
   expected: readonly ExpectedTarget[];
@@ -43,13 +55,15 @@ export interface ScenarioTally {
   /** Successful requests a fallback answered, by the target picked first. */
   fallbacks: number[];
   /** By the target that answered: latency, stream timing and tokens of successful requests. */
-  latency: number[][];
-  ttft: number[][];
-  tpot: number[][];
+  latency: Distribution[];
+  ttft: Distribution[];
+  tpot: Distribution[];
   outputTokens: number[];
   /** Latency of successful requests with a nested path, split by whether a fallback served them. */
-  directLatency: number[];
-  fallbackLatency: number[];
+  directLatency: Distribution;
+  fallbackLatency: Distribution;
+  /** Open loop: how late each request left, against its scheduled time. */
+  scheduleLag: Distribution;
   failuresByCause: Partial<Record<FailureCause, number>>;
   unattributedByCause: Partial<Record<FailureCause | 'ok', number>>;
   attributedBySimulator: number;
@@ -60,7 +74,7 @@ export interface ScenarioTally {
 }
 
 export function createTally(expected: readonly ExpectedTarget[], weights: Weights): ScenarioTally {
-  const rows = () => Array.from({ length: expected.length + 1 }, (): number[] => []);
+  const rows = () => Array.from({ length: expected.length + 1 }, createDistribution);
   const zeros = () => new Array<number>(expected.length + 1).fill(0);
   return {
     expected,
@@ -74,8 +88,9 @@ export function createTally(expected: readonly ExpectedTarget[], weights: Weight
     ttft: rows(),
     tpot: rows(),
     outputTokens: zeros(),
-    directLatency: [],
-    fallbackLatency: [],
+    directLatency: createDistribution(),
+    fallbackLatency: createDistribution(),
+    scheduleLag: createDistribution(),
     failuresByCause: {},
     unattributedByCause: {},
     attributedBySimulator: 0,
@@ -99,6 +114,7 @@ export function tallyRecord(tally: ScenarioTally, record: RecordFields): void {
     tally.firstSentMs = Math.min(tally.firstSentMs, record.startedMs);
     tally.lastSentMs = Math.max(tally.lastSentMs, record.startedMs);
   }
+  if (record.scheduleLagMs !== undefined) recordValue(tally.scheduleLag, record.scheduleLagMs);
   add(tally.picked, pick);
   add(tally.retries, pick, record.retries ?? 0);
   if (record.retriesExhausted) tally.retriesExhausted += 1;
@@ -115,17 +131,66 @@ export function tallyRecord(tally: ScenarioTally, record: RecordFields): void {
     return;
   }
   const answer = row(record.answeredIndex);
-  tally.latency[answer]?.push(record.latencyMs);
-  if (record.ttftMs !== undefined) tally.ttft[answer]?.push(record.ttftMs);
-  if (record.tpotMs !== undefined) tally.tpot[answer]?.push(record.tpotMs);
+  const into = (rows: Distribution[], value: number | undefined) => {
+    const d = rows[answer];
+    if (d && value !== undefined) recordValue(d, value);
+  };
+  into(tally.latency, record.latencyMs);
+  into(tally.ttft, record.ttftMs);
+  into(tally.tpot, record.tpotMs);
   add(tally.outputTokens, answer, record.outputTokens ?? 0);
   const depth = record.fallbackDepth ?? null;
   if (depth !== null && depth > 0) {
     add(tally.fallbacks, pick);
-    tally.fallbackLatency.push(record.latencyMs);
+    recordValue(tally.fallbackLatency, record.latencyMs);
   } else if (depth === 0) {
-    tally.directLatency.push(record.latencyMs);
+    recordValue(tally.directLatency, record.latencyMs);
   }
+}
+
+/**
+ * Adds the tally of one part of a run into another's (in place): counts add, distributions merge
+ * bucket by bucket. Both must be of the same plan (same targets, same weights).
+ */
+export function mergeTally(into: ScenarioTally, from: ScenarioTally): void {
+  const addAll = (a: number[], b: readonly number[]) => {
+    b.forEach((n, i) => {
+      a[i] = (a[i] ?? 0) + n;
+    });
+  };
+  const mergeRows = (a: Distribution[], b: readonly Distribution[]) => {
+    b.forEach((d, i) => {
+      const row = a[i];
+      if (row) mergeDistribution(row, d);
+    });
+  };
+  const addCauses = <K extends string>(
+    a: Partial<Record<K, number>>,
+    b: Partial<Record<K, number>>,
+  ) => {
+    for (const [cause, n] of Object.entries(b) as [K, number][]) a[cause] = (a[cause] ?? 0) + n;
+  };
+  into.requests += from.requests;
+  for (const key of ['picked', 'failed', 'retries', 'fallbacks', 'outputTokens'] as const) {
+    addAll(into[key], from[key]);
+  }
+  for (const key of ['latency', 'ttft', 'tpot'] as const) mergeRows(into[key], from[key]);
+  for (const key of ['directLatency', 'fallbackLatency', 'scheduleLag'] as const) {
+    mergeDistribution(into[key], from[key]);
+  }
+  addCauses(into.failuresByCause, from.failuresByCause);
+  addCauses(into.unattributedByCause, from.unattributedByCause);
+  into.attributedBySimulator += from.attributedBySimulator;
+  into.retriesExhausted += from.retriesExhausted;
+  into.firstSentMs = Math.min(into.firstSentMs, from.firstSentMs);
+  into.lastSentMs = Math.max(into.lastSentMs, from.lastSentMs);
+}
+
+/** All the rows merged into one distribution (the rows are left as they are). */
+function mergedRows(rows: readonly Distribution[]): Distribution {
+  const all = createDistribution();
+  for (const row of rows) mergeDistribution(all, row);
+  return all;
 }
 
 /** All records at once: the same result as tallying them one by one. */
@@ -154,7 +219,7 @@ export function summarizeTally(tally: ScenarioTally, alpha = 0.05, elapsedMs = 0
   const picked = tally.picked.slice(0, k);
   const attributed = total(picked);
   const unattributed = tally.picked[k] ?? 0;
-  const succeeded = total(tally.latency.map((row) => row.length));
+  const succeeded = total(tally.latency.map((row) => row.count));
   const seconds = elapsedMs / 1000;
   const sendWindowMs = tally.requests > 1 ? tally.lastSentMs - tally.firstSentMs : 0;
   return {
@@ -162,7 +227,7 @@ export function summarizeTally(tally: ScenarioTally, alpha = 0.05, elapsedMs = 0
     succeeded,
     failed: tally.requests - succeeded,
     successRate: tally.requests === 0 ? 0 : succeeded / tally.requests,
-    latencyMs: latencyStats(tally.latency.flat()),
+    latencyMs: distributionStats(mergedRows(tally.latency)),
     targets: expected.map((_, index) => targetSummary(tally, index, attributed)),
     attributed,
     attributedBySimulator: tally.attributedBySimulator,
@@ -170,19 +235,28 @@ export function summarizeTally(tally: ScenarioTally, alpha = 0.05, elapsedMs = 0
     unattributed,
     failuresByCause: tally.failuresByCause,
     fit: judgeSplit(picked, weights, unattributed, alpha),
-    latencyHistogram: latencyHistogram(tally.latency.slice(0, k)),
+    latencyHistogram: weightedLatencyHistogram(tally.latency.slice(0, k).map(weightedValues)),
     elapsedMs,
     requestsPerSec: seconds > 0 ? tally.requests / seconds : 0,
     sendWindowMs,
     sentPerSec: sendWindowMs > 0 ? ((tally.requests - 1) * 1000) / sendWindowMs : 0,
     outputTokensPerSec: seconds > 0 ? total(tally.outputTokens) / seconds : 0,
-    ttftMs: latencyStats(tally.ttft.flat()),
-    tpotMs: latencyStats(tally.tpot.flat()),
+    ttftMs: distributionStats(mergedRows(tally.ttft)),
+    tpotMs: distributionStats(mergedRows(tally.tpot)),
     retries: total(tally.retries),
     retriesExhausted: tally.retriesExhausted,
     fallbacks: total(tally.fallbacks),
-    directLatencyMs: latencyStats(tally.directLatency),
-    fallbackLatencyMs: latencyStats(tally.fallbackLatency),
+    directLatencyMs: distributionStats(tally.directLatency),
+    fallbackLatencyMs: distributionStats(tally.fallbackLatency),
+    scheduleLagMs: distributionStats(tally.scheduleLag),
+    distributions: {
+      latency: tally.latency.map(distributionData),
+      ttft: tally.ttft.map(distributionData),
+      tpot: tally.tpot.map(distributionData),
+      directLatency: distributionData(tally.directLatency),
+      fallbackLatency: distributionData(tally.fallbackLatency),
+      scheduleLag: distributionData(tally.scheduleLag),
+    },
     requestsFor5ppSkew: requestsToDetectSkew(weights, alpha),
   };
 }
@@ -198,17 +272,19 @@ function targetSummary(tally: ScenarioTally, index: number, attributed: number):
     provider: target.provider,
     expectedShare,
     picked,
-    answered: tally.latency[index]?.length ?? 0,
+    answered: tally.latency[index]?.count ?? 0,
     failed: tally.failed[index] ?? 0,
     share,
     deviationPp: (share - expectedShare) * 100,
     ci95: attributed === 0 ? [0, 1] : wilsonInterval(picked, attributed),
     expectedRange: binomialCountRange(attributed, expectedShare),
-    latencyMs: latencyStats(tally.latency[index] ?? []),
+    latencyMs: statsOf(tally.latency[index]),
     retries: tally.retries[index] ?? 0,
-    ttftMs: latencyStats(tally.ttft[index] ?? []),
-    tpotMs: latencyStats(tally.tpot[index] ?? []),
+    ttftMs: statsOf(tally.ttft[index]),
+    tpotMs: statsOf(tally.tpot[index]),
     outputTokens: tally.outputTokens[index] ?? 0,
     fallbacks: tally.fallbacks[index] ?? 0,
   };
 }
+
+const statsOf = (d: Distribution | undefined) => (d ? distributionStats(d) : null);

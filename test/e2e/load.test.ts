@@ -69,6 +69,7 @@ describe('closed loop', () => {
       concurrency: 8,
       rate_per_s: null,
       stream: false,
+      workers: 1,
     });
     expect(s.requests).toBe(80);
     expect(fast.served().chatCompletions).toBe(80);

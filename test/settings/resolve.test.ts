@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { UsageError } from '../../src/errors.js';
@@ -166,6 +167,35 @@ describe('resolveSettings', () => {
     );
     expect(() => resolveSettings({ targets: noHost, gateway: 'http://gw/v1' }, {})).toThrow(
       /target "a" in .*nohost\.json has no custom_host/,
+    );
+  });
+});
+
+describe('the open loop cap on requests in flight', () => {
+  /** The soft open-file limit as the test process sees it (the CLI's is the same). */
+  const limit = (() => {
+    try {
+      const line = readFileSync('/proc/self/limits', 'utf8').match(/^Max open files\s+(\d+)/m);
+      return line ? Number(line[1]) : 1024;
+    } catch {
+      return 1024;
+    }
+  })();
+
+  it('defaults to what the open files allow, kept in reserve, two files a request when embedded', () => {
+    const embedded = resolveSettings({ rate: '10' }, {}).load.maxInFlight;
+    expect(embedded).toBe(Math.max(1, Math.min(10_000, Math.floor((limit - 256) / 2))));
+    const own = resolveSettings(
+      { rate: '10', gateway: 'http://127.0.0.1:1' },
+      { OLLAMA_URL: 'http://127.0.0.1:2', VLLM_URL: 'http://127.0.0.1:3/v1' },
+    ).load.maxInFlight;
+    expect(own).toBe(Math.max(1, Math.min(10_000, limit - 256)));
+  });
+
+  it('takes --max-in-flight as given, when the open files allow it', () => {
+    expect(resolveSettings({ rate: '10', maxInFlight: '64' }, {}).load.maxInFlight).toBe(64);
+    expect(() => resolveSettings({ rate: '10', maxInFlight: String(limit) }, {})).toThrow(
+      /^--max-in-flight \d+: needs about \d+ open files, and this process may open \d+/,
     );
   });
 });

@@ -1,7 +1,16 @@
 // Reference values below were computed independently with scipy/numpy (see the comments).
 import { describe, expect, it } from 'vitest';
 import type { RequestRecord } from '../../src/model/request.js';
-import { summarizeScenario } from '../../src/stats/tally.js';
+import { MAX_RELATIVE_ERROR } from '../../src/stats/histogram.js';
+import { percentile } from '../../src/stats/latency.js';
+import {
+  createTally,
+  mergeTally,
+  type RecordFields,
+  summarizeScenario,
+  summarizeTally,
+  tallyRecord,
+} from '../../src/stats/tally.js';
 import { normalizeWeights } from '../../src/weights.js';
 
 const expected = [
@@ -185,5 +194,97 @@ describe('summarizeScenario', () => {
     );
     expect(s).toMatchObject({ attributed: 3, attributedBySimulator: 1, unattributed: 0 });
     expect(s).toMatchObject({ sendWindowMs: 500, sentPerSec: 4, requestsPerSec: 3 });
+  });
+});
+
+describe('mergeTally: the parts of a run (worker threads) add up to the whole', () => {
+  /** A varied run: both targets, unattributed ones, failures, fallbacks, streams, lags. */
+  function records(n: number): RecordFields[] {
+    return Array.from({ length: n }, (_, i): RecordFields => {
+      const latencyMs = 5 + ((i * 7919) % 997) / 3;
+      if (i % 11 === 0) return { ...failed(i % 2, 'provider-error'), startedMs: i };
+      if (i % 17 === 0) return { ...failed(null, 'connection'), startedMs: i };
+      return {
+        ...ok(i % 5 === 0 ? null : i % 3 === 0 ? 0 : 1, latencyMs),
+        fallbackDepth: i % 7 === 0 ? 1 : 0,
+        ttftMs: latencyMs / 4,
+        tpotMs: (i % 13) / 10,
+        outputTokens: 3,
+        retries: i % 4,
+        scheduleLagMs: (i % 19) / 2,
+        startedMs: i,
+      };
+    });
+  }
+  const whole = (all: RecordFields[]) =>
+    summarizeScenario(all, expected, weightsOf(expected), 0.05, 1000);
+  function merged(all: RecordFields[], parts: number) {
+    const into = createTally(expected, weightsOf(expected));
+    for (let p = 0; p < parts; p++) {
+      const part = createTally(expected, weightsOf(expected));
+      for (const r of all.filter((_, i) => i % parts === p)) tallyRecord(part, r);
+      // What a worker thread posts arrives as a structured clone.
+      mergeTally(into, structuredClone(part));
+    }
+    return summarizeTally(into, 0.05, 1000);
+  }
+
+  it('equals the tally of the whole, figure for figure, while the values are kept', () => {
+    const all = records(3_000);
+    const a = whole(all);
+    const b = merged(all, 3);
+    const { distributions: da, ...restA } = a;
+    const { distributions: db, ...restB } = b;
+    expect(restB).toEqual({
+      ...restA,
+      // Sums of the same values in another order: equal to the last bits.
+      latencyMs: { ...restA.latencyMs, avg: expect.closeTo(restA.latencyMs!.avg, 9) },
+      directLatencyMs: expect.anything(),
+      fallbackLatencyMs: expect.anything(),
+      ttftMs: expect.anything(),
+      tpotMs: expect.anything(),
+      scheduleLagMs: expect.anything(),
+      targets: expect.anything(),
+    });
+    expect(
+      b.targets.map((t) => [t.picked, t.failed, t.answered, t.retries, t.outputTokens]),
+    ).toEqual(a.targets.map((t) => [t.picked, t.failed, t.answered, t.retries, t.outputTokens]));
+    for (const key of [
+      'directLatencyMs',
+      'fallbackLatencyMs',
+      'ttftMs',
+      'scheduleLagMs',
+    ] as const) {
+      expect(b[key]?.p99, key).toBe(a[key]?.p99);
+      expect(b[key]?.count, key).toBe(a[key]?.count);
+    }
+    expect(db.latency.map((d) => d.counts)).toEqual(da.latency.map((d) => d.counts));
+    expect(db.scheduleLag.indexes).toEqual(da.scheduleLag.indexes);
+    expect(a.scheduleLagMs?.max).toBe(9);
+  });
+
+  it('past the kept values, percentiles stay within the stated precision of the whole', () => {
+    const all = records(40_000);
+    const a = whole(all);
+    const b = merged(all, 4);
+    expect(b.requests).toBe(a.requests);
+    expect(b.failuresByCause).toEqual(a.failuresByCause);
+    const sorted = all
+      .filter((r) => r.ok)
+      .map((r) => r.latencyMs)
+      .sort((x, y) => x - y);
+    for (const [key, q] of [
+      ['p50', 50],
+      ['p90', 90],
+      ['p95', 95],
+      ['p99', 99],
+    ] as const) {
+      const exact = percentile(sorted, q);
+      expect(Math.abs(b.latencyMs![key] - exact)).toBeLessThanOrEqual(exact * MAX_RELATIVE_ERROR);
+      expect(b.latencyMs![key]).toBe(a.latencyMs![key]);
+    }
+    expect(b.latencyHistogram.counts.flat().reduce((x, y) => x + y, 0)).toBe(
+      a.targets[0]!.answered + a.targets[1]!.answered,
+    );
   });
 });

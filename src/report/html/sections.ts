@@ -18,6 +18,7 @@ import {
   signedPp,
   verdictText,
 } from '../format.js';
+import { openLoopSummary, openLoopWarning } from '../open-loop.js';
 import type { CheckEntry, LatencyEntry, ResultsDocument, ScenarioEntry } from '../schema.js';
 import { histogramChart, splitChart } from './charts.js';
 import { type Html, html, raw, table } from './markup.js';
@@ -62,12 +63,21 @@ function configuration(s: ScenarioEntry): Html {
   );
   return html`<h3>Configuration</h3>
 <p class="load">Load: ${loadWords(s)}.</p>
+${openLoopParagraphs(s)}
 ${extras.length > 0 ? html`<ul class="gateway-config">${extras}</ul>` : ''}
 ${table(
   'targets-table',
   html`<tr><th>#</th><th class="text">Target</th><th class="text">Provider</th><th class="text">Model</th><th class="text">custom_host</th><th>Weight (normalized)</th></tr>`,
   rows,
 )}`;
+}
+
+/** How an open loop kept its schedule, and a warning when it did not. */
+function openLoopParagraphs(s: ScenarioEntry): Html | string {
+  if (!s.open_loop) return '';
+  const warning = openLoopWarning(s.open_loop, s.load.rate_per_s);
+  return html`<p class="open-loop">Open loop: ${openLoopSummary(s.open_loop, s.load.rate_per_s).join(' ')}</p>
+${warning ? html`<p class="hint open-loop-warning">${warning}</p>` : ''}`;
 }
 
 function splitSection(s: ScenarioEntry): Html {

@@ -16,6 +16,7 @@ import {
   signedPp,
   verdictText,
 } from '../format.js';
+import { openLoopSummary, openLoopWarning } from '../open-loop.js';
 import type { ScenarioEntry } from '../schema.js';
 import { indent, newTable } from './table.js';
 import { formatCases, formatTree } from './tree.js';
@@ -30,6 +31,12 @@ export function formatScenarioResult(s: ScenarioEntry, c: ChalkInstance): string
     );
   }
   lines.push('  Statistics:', indent(statisticsTable(s, c)), '');
+  if (s.open_loop) {
+    const [arrivals, lag] = openLoopSummary(s.open_loop, s.load.rate_per_s);
+    lines.push(`  Open loop: ${arrivals}`, `  ${lag}`);
+    const warning = openLoopWarning(s.open_loop, s.load.rate_per_s);
+    lines.push(...(warning ? [c.yellow(`  ${warning}`)] : []), '');
+  }
   lines.push('  Distribution (the target the load balancer picked for each request):');
   lines.push(indent(distributionTable(s, c)), ...attributionLines(s, c));
   const shares = s.targets.map((t) => ({ ...t, expectedShare: t.expected_share }));
