@@ -149,6 +149,10 @@ function addWhatToSend(program: Command): void {
       'streamed completions: time to first token, time per output token, tokens/s',
     )
     .option(
+      '--stream-idle-timeout <ms>',
+      'streamed: a 200 stream that sends nothing for this many ms fails as stalled-stream (default 30000)',
+    )
+    .option(
       '--fault <spec>',
       'inject a fault into a simulated target, e.g. vllm:error_rate=0.2,error_status=503 (repeatable; env LB_FAULTS, ";"-separated)',
       (spec: string, previous: string[] = []) => [...previous, spec],

@@ -118,6 +118,8 @@ export interface LoadSettings {
   stream: boolean;
   /** Client-side limit on each request, in ms. */
   timeoutMs: number;
+  /** Streamed: a 200 stream silent this long (ms) is given up as stalled. */
+  streamIdleTimeoutMs: number;
   /**
    * Open loop: requests in flight at most; an arrival that finds this many out is dropped and
    * counted. Default from the open-file limit.

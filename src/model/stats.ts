@@ -4,6 +4,10 @@ export type FailureCause =
   | 'provider-error' // the provider answered with an error status, passed on by the gateway
   | 'gateway-error' // the gateway failed on its own (for example an unparseable provider answer)
   | 'invalid-response' // a 2xx answer that is not a chat completion
+  | 'truncated-stream' // a 200 stream that ended (cleanly or not) before its finish_reason
+  | 'stream-error' // a 200 stream that carried an error event
+  | 'stalled-stream' // a 200 stream silent for longer than --stream-idle-timeout
+  | 'truncated-body' // a 200 whose whole (non-streamed) body broke off before its end
   | 'connection' // the gateway could not be reached
   | 'timeout'
   | 'interrupted'; // still in flight when the run was stopped
@@ -136,6 +140,12 @@ export interface ScenarioSummary {
   unattributedByCause: Partial<Record<FailureCause | 'ok', number>>;
   unattributed: number;
   failuresByCause: Partial<Record<FailureCause, number>>;
+  /**
+   * Failed answers that had delivered content before they broke (a cut, stalled or erroring
+   * stream): what a user was shown half of, and the output tokens they had received.
+   */
+  partialAnswers: number;
+  partialOutputTokens: number;
   /** Goodness of fit of the routed counts to the weights. */
   fit: FitResult;
   /** Latency of each target's successful requests on one shared axis. */

@@ -116,6 +116,8 @@ export function scenarioEntry(result: ScenarioResult): ScenarioEntry {
     unattributed: summary.unattributed,
     unattributed_by_cause: summary.unattributedByCause,
     failures: summary.failuresByCause,
+    partial_answers: summary.partialAnswers,
+    partial_output_tokens: summary.partialOutputTokens,
     histograms: histogramsEntry(summary.distributions),
     ...treeFields(result),
   };

@@ -258,6 +258,9 @@ const scenario = z
     /** Requests whose pick nothing told (before 0.2: successful ones only), and by cause. */
     unattributed: z.number().default(0),
     unattributed_by_cause: z.record(z.string(), z.number()).default({}),
+    /** Failed answers that had delivered content before they broke, and its output tokens. */
+    partial_answers: z.number().default(0),
+    partial_output_tokens: z.number().default(0),
     failures: z.record(z.string(), z.number()),
     /** The distributions behind the percentiles; null in documents before lb-demo 0.2. */
     histograms: histograms.nullable().default(null),

@@ -8,6 +8,7 @@ import {
   type ConfigRejectedError,
   configRejection,
   describeFailure,
+  type Failure,
   NO_ROUTE,
   preview,
   type RouteContext,
@@ -18,7 +19,7 @@ import {
 import {
   createPoolFetch,
   type PoolResponse,
-  type RequestCancel,
+  RequestCancel,
   type ResponseHeaders,
   type SdkFetch,
 } from './fetch.js';
@@ -42,6 +43,8 @@ export interface Transport {
 export interface TransportOptions {
   stream: boolean;
   timeoutMs: number;
+  /** Streamed: a 200 stream silent this long (ms) is given up as stalled; default: timeoutMs. */
+  streamIdleTimeoutMs?: number;
   /** Connections to the gateway at most (the concurrency, or the open loop's max in flight). */
   connections: number;
   /**
@@ -77,13 +80,14 @@ export function createTransport(
   const client = createClient(plan, connection, slotted(pool.fetch), tag?.header);
   const context = routeContext(plan);
   const body = requestBody(plan, options.stream);
+  const idleMs = options.streamIdleTimeoutMs ?? options.timeoutMs;
   return {
     requestIdFor: (seq) => (tag ? `${tag.prefix}-${seq}` : undefined),
     send(seq, fromMs, cancel) {
-      const slot: Slot = cancel ? { cancel } : {};
+      const slot: Slot = { cancel: cancel ?? new RequestCancel() };
       const extraHeaders: Record<string | symbol, unknown> = { [SLOT]: slot };
       if (tag) extraHeaders[tag.header] = `${tag.prefix}-${seq}`;
-      const request = { client, slot, extraHeaders, context, seq, plan };
+      const request = { client, slot, extraHeaders, context, seq, plan, idleMs };
       return sendOne(request, body(seq), options.stream, fromMs ?? performance.now());
     },
     close: () => pool.close(),
@@ -167,6 +171,8 @@ interface Request {
   context: RouteContext;
   seq: number;
   plan: ScenarioPlan;
+  /** Streamed: how long the stream may stay silent. */
+  idleMs: number;
 }
 
 /** This request's own routing headers (lower-case names), from its slot; none without an answer. */
@@ -198,12 +204,19 @@ async function sendOne(
     if (rejected) return rejected;
     const headers = ownHeaders(request.slot);
     const route = headers ? routeOf(headers, request.context) : NO_ROUTE;
+    // A 2xx whose body then broke (a reset, a cut content-length) was answered, not unreached.
+    const broken = request.slot.response?.ok && brokenBody(error);
     return {
       seq: request.seq,
       latencyMs,
       ok: false,
       ...route,
-      error: describeFailure(error, headers),
+      error: broken
+        ? {
+            cause: 'truncated-body',
+            message: `the answer's body broke off before its end (${broken})`,
+          }
+        : describeFailure(error, headers),
     };
   }
 }
@@ -246,11 +259,30 @@ async function sendPlain(request: Request, body: ChatBody, started: number): Pro
 }
 
 interface StreamChunk {
-  choices?: { delta?: { content?: string | null } }[];
+  choices?: { delta?: { content?: string | null }; finish_reason?: string | null }[];
   usage?: { completion_tokens?: number } | null;
+  /** An error reported inside a 200 stream (vLLM, OpenAI-compatible servers). */
+  error?: { message?: unknown } | string;
 }
 
-/** A streamed request: time to first token, time per output token after it, and the whole. */
+/** What a stream delivered before it ended, broke or went silent. */
+interface StreamRead {
+  firstTokenAt: number | undefined;
+  lastTokenAt: number;
+  /** Content chunks received: the tokens, when no usage says otherwise. */
+  chunks: number;
+  usageTokens: number | undefined;
+  snippet: string;
+  finished: boolean;
+  /** The stream's own error event, or why reading it stopped. */
+  failure?: Failure;
+}
+
+/**
+ * A streamed request: time to first token, time per output token after it, and the whole. A
+ * stream must end with a finish_reason: one that ends without it (cleanly or by a broken
+ * connection), carries an error event, or goes silent for idleMs is a failure, however it began.
+ */
 async function sendStreamed(request: Request, body: ChatBody, started: number): Promise<Sent> {
   const { seq } = request;
   const stream = await request.client.chat.completions.create(
@@ -259,41 +291,149 @@ async function sendStreamed(request: Request, body: ChatBody, started: number): 
     callOptions(request),
   );
   const route = routeOf(ownHeaders(request.slot) ?? {}, request.context);
-  let firstTokenAt: number | undefined;
-  let lastTokenAt = started;
-  let chunks = 0;
-  let usageTokens: number | undefined;
-  let snippet = '';
-  for await (const chunk of stream as AsyncIterable<StreamChunk>) {
-    const piece = chunk.choices?.[0]?.delta?.content;
-    if (piece) {
-      lastTokenAt = performance.now();
-      firstTokenAt ??= lastTokenAt;
-      chunks += 1;
-      if (snippet.length < SNIPPET_LENGTH) snippet += piece;
-    }
-    if (typeof chunk.usage?.completion_tokens === 'number')
-      usageTokens = chunk.usage.completion_tokens;
-  }
+  const done = request.slot.response ? watchForDone(request.slot.response) : () => false;
+  const read = await readStream(stream as AsyncIterable<StreamChunk>, request, started);
+  read.finished ||= done();
   const latencyMs = performance.now() - started;
-  if (firstTokenAt === undefined) {
-    return {
-      seq,
-      latencyMs,
-      ok: false,
-      ...route,
-      error: { cause: 'invalid-response', message: 'the stream ended without any content' },
-    };
-  }
-  const outputTokens = usageTokens ?? chunks;
+  const outputTokens = read.usageTokens ?? read.chunks;
+  const received = read.chunks > 0 ? { outputTokens, snippet: read.snippet } : {};
+  const failure =
+    read.failure ??
+    (!read.finished
+      ? {
+          cause: 'truncated-stream' as const,
+          message: `the stream ended without a finish_reason or [DONE], after ${read.chunks} content chunk(s)`,
+        }
+      : read.firstTokenAt === undefined
+        ? { cause: 'invalid-response' as const, message: 'the stream ended without any content' }
+        : undefined);
+  if (failure) return { seq, latencyMs, ok: false, ...route, ...received, error: failure };
+  const first = read.firstTokenAt as number;
   return {
     seq,
     latencyMs,
     ok: true,
     ...route,
-    snippet: snippet.slice(0, SNIPPET_LENGTH),
+    snippet: read.snippet.slice(0, SNIPPET_LENGTH),
     outputTokens,
-    ttftMs: firstTokenAt - started,
-    ...(outputTokens > 1 ? { tpotMs: (lastTokenAt - firstTokenAt) / (outputTokens - 1) } : {}),
+    ttftMs: first - started,
+    ...(outputTokens > 1 ? { tpotMs: (read.lastTokenAt - first) / (outputTokens - 1) } : {}),
   };
+}
+
+/**
+ * Whether the stream's bytes carried `data: [DONE]`, the terminator the SDK reads past without a
+ * word: the body the SDK will iterate is swapped for one that looks at each chunk on its way.
+ */
+function watchForDone(response: PoolResponse): () => boolean {
+  const original = response.body;
+  let seen = false;
+  let tail = '';
+  const watched = {
+    async *[Symbol.asyncIterator]() {
+      for await (const chunk of original) {
+        if (!seen) {
+          const text = tail + (chunk as Buffer).toString('latin1');
+          seen = text.includes('data: [DONE]');
+          tail = text.slice(-12);
+        }
+        yield chunk;
+      }
+    },
+  };
+  (response as { body: unknown }).body = watched;
+  return () => seen;
+}
+
+/** Reads a stream to its end, its error, or a silence of request.idleMs (then cancels it). */
+async function readStream(
+  stream: AsyncIterable<StreamChunk>,
+  request: Request,
+  started: number,
+): Promise<StreamRead> {
+  const read: StreamRead = {
+    firstTokenAt: undefined,
+    lastTokenAt: started,
+    chunks: 0,
+    usageTokens: undefined,
+    snippet: '',
+    finished: false,
+  };
+  const iterator = stream[Symbol.asyncIterator]();
+  const STALLED = Symbol('stalled');
+  let timer: NodeJS.Timeout | undefined;
+  const silence = () =>
+    new Promise<typeof STALLED>((resolve) => {
+      timer = setTimeout(() => resolve(STALLED), request.idleMs);
+    });
+  try {
+    for (;;) {
+      const next = await Promise.race([iterator.next(), silence()]);
+      clearTimeout(timer);
+      if (next === STALLED) {
+        request.slot.cancel?.abort();
+        read.failure = {
+          cause: 'stalled-stream',
+          message: `the stream sent nothing for ${request.idleMs} ms (--stream-idle-timeout), after ${read.chunks} content chunk(s)`,
+        };
+        return read;
+      }
+      if (next.done) return read;
+      const chunk = next.value;
+      if (chunk.error !== undefined) {
+        read.failure = { cause: 'stream-error', message: streamErrorMessage(chunk.error) };
+        return read;
+      }
+      const choice = chunk.choices?.[0];
+      const piece = choice?.delta?.content;
+      if (piece) {
+        read.lastTokenAt = performance.now();
+        read.firstTokenAt ??= read.lastTokenAt;
+        read.chunks += 1;
+        if (read.snippet.length < SNIPPET_LENGTH) read.snippet += piece;
+      }
+      if (choice?.finish_reason) read.finished = true;
+      if (typeof chunk.usage?.completion_tokens === 'number') {
+        read.usageTokens = chunk.usage.completion_tokens;
+      }
+    }
+  } catch (error) {
+    clearTimeout(timer);
+    // The SDK throws a stream's `event: error` as an APIError without a status.
+    const event = (error as { status?: unknown; error?: unknown }).error;
+    const broken = brokenBody(error);
+    read.failure =
+      event !== undefined && (error as { status?: unknown }).status === undefined
+        ? { cause: 'stream-error', message: streamErrorMessage(event) }
+        : broken
+          ? {
+              cause: 'truncated-stream',
+              message: `the stream broke off after ${read.chunks} content chunk(s) (${broken})`,
+            }
+          : describeFailure(error);
+    return read;
+  }
+}
+
+function streamErrorMessage(error: unknown): string {
+  const message = typeof error === 'string' ? error : (error as { message?: unknown })?.message;
+  return `the stream reported an error inside its 200: ${preview(message ?? error)}`;
+}
+
+/**
+ * Why a 2xx body could not be read whole: its connection broke (a network code), or it ended in
+ * the middle of its JSON; undefined when it is something else, e.g. a body that is not JSON at all.
+ */
+function brokenBody(error: unknown): string | undefined {
+  let current = error as { cause?: unknown; code?: string; name?: string; message?: string };
+  for (let depth = 0; current && depth < 5; depth++) {
+    if (current.code?.startsWith('UND_ERR') || current.code?.startsWith('E')) return current.code;
+    if (current.name === 'SyntaxError') {
+      return /end of (JSON )?input|unterminated/i.test(current.message ?? '')
+        ? 'ends mid-JSON'
+        : undefined;
+    }
+    current = current.cause as typeof current;
+  }
+  return undefined;
 }

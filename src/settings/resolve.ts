@@ -55,6 +55,7 @@ export interface RawOptions {
   duration?: string;
   stream?: boolean;
   timeout?: string;
+  streamIdleTimeout?: string;
   fault?: string[];
   config?: string;
   maxInFlight?: string;

@@ -65,6 +65,9 @@ export interface ScenarioTally {
   /** Open loop: how late each request left, against its scheduled time. */
   scheduleLag: Distribution;
   failuresByCause: Partial<Record<FailureCause, number>>;
+  /** Failed answers that had delivered content first (cut, stalled, error event), and its tokens. */
+  partialAnswers: number;
+  partialTokens: number;
   unattributedByCause: Partial<Record<FailureCause | 'ok', number>>;
   attributedBySimulator: number;
   retriesExhausted: number;
@@ -92,6 +95,8 @@ export function createTally(expected: readonly ExpectedTarget[], weights: Weight
     fallbackLatency: createDistribution(),
     scheduleLag: createDistribution(),
     failuresByCause: {},
+    partialAnswers: 0,
+    partialTokens: 0,
     unattributedByCause: {},
     attributedBySimulator: 0,
     retriesExhausted: 0,
@@ -128,6 +133,10 @@ export function tallyRecord(tally: ScenarioTally, record: RecordFields): void {
     add(tally.failed, pick);
     const cause = record.error?.cause ?? 'gateway-error';
     tally.failuresByCause[cause] = (tally.failuresByCause[cause] ?? 0) + 1;
+    if (record.outputTokens) {
+      tally.partialAnswers += 1;
+      tally.partialTokens += record.outputTokens;
+    }
     return;
   }
   const answer = row(record.answeredIndex);
@@ -182,6 +191,8 @@ export function mergeTally(into: ScenarioTally, from: ScenarioTally): void {
   addCauses(into.unattributedByCause, from.unattributedByCause);
   into.attributedBySimulator += from.attributedBySimulator;
   into.retriesExhausted += from.retriesExhausted;
+  into.partialAnswers += from.partialAnswers;
+  into.partialTokens += from.partialTokens;
   into.firstSentMs = Math.min(into.firstSentMs, from.firstSentMs);
   into.lastSentMs = Math.max(into.lastSentMs, from.lastSentMs);
 }
@@ -234,6 +245,8 @@ export function summarizeTally(tally: ScenarioTally, alpha = 0.05, elapsedMs = 0
     unattributedByCause: tally.unattributedByCause,
     unattributed,
     failuresByCause: tally.failuresByCause,
+    partialAnswers: tally.partialAnswers,
+    partialOutputTokens: tally.partialTokens,
     fit: judgeSplit(picked, weights, unattributed, alpha),
     latencyHistogram: weightedLatencyHistogram(tally.latency.slice(0, k).map(weightedValues)),
     elapsedMs,

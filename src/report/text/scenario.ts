@@ -119,6 +119,13 @@ function statisticsTable(s: ScenarioEntry, c: ChalkInstance): string {
   for (const [cause, n] of Object.entries(s.failures)) {
     table.push({ [`  ${cause}`]: count(n) });
   }
+  if (s.partial_answers > 0) {
+    table.push({
+      '  answers broken midway': c.red(
+        `${count(s.partial_answers)} (${count(s.partial_output_tokens)} tokens shown, then cut)`,
+      ),
+    });
+  }
   if (s.elapsed_ms > 0) {
     table.push({ Throughput: `${rate(s.requests_per_s)} over ${seconds(s.elapsed_ms)}` });
   }
