@@ -85,6 +85,9 @@ export type ScenarioName =
   | 'failover'
   | 'retry'
   | 'timeout'
+  | 'stream-failover'
+  | 'slow-first-token'
+  | 'retry-schedule'
   | 'config';
 
 /** Where requests go: the user's gateway, or lb-demo's own. */

@@ -5,6 +5,7 @@ import type { RunContext, ScenarioResult, ServedByTarget } from '../model/run.js
 import type {
   CheckOutcome,
   DistributionData,
+  RetrySchedule,
   ScenarioDistributions,
   TargetSummary,
 } from '../model/stats.js';
@@ -118,8 +119,40 @@ export function scenarioEntry(result: ScenarioResult): ScenarioEntry {
     failures: summary.failuresByCause,
     partial_answers: summary.partialAnswers,
     partial_output_tokens: summary.partialOutputTokens,
+    provider_calls: {
+      total: summary.providerCalls.total,
+      per_request: round(summary.providerCalls.perRequest, 4),
+      source: summary.providerCalls.source,
+      unknown_requests: summary.providerCalls.unknownRequests,
+    },
+    fault_outcomes: summary.faultOutcomes.map((o) => ({
+      fault: o.fault,
+      requests: o.requests,
+      succeeded: o.succeeded,
+      broken_answers: o.brokenAnswers,
+      errors: o.errors,
+    })),
+    retry_schedule: retryScheduleEntry(summary.retrySchedule),
     histograms: histogramsEntry(summary.distributions),
     ...treeFields(result),
+  };
+}
+
+function retryScheduleEntry(r: RetrySchedule | null): ScenarioEntry['retry_schedule'] {
+  if (!r) return null;
+  return {
+    requests_retried: r.requestsRetried,
+    gaps: r.gaps.map((g) => ({
+      retry: g.retry,
+      count: g.count,
+      mean_ms: round(g.meanMs, 3),
+      sd_ms: round(g.sdMs, 3),
+      min_ms: round(g.minMs, 3),
+      max_ms: round(g.maxMs, 3),
+    })),
+    retry_after_asked: r.retryAfterAsked,
+    retry_after_honoured: r.retryAfterHonoured,
+    retry_time_ms: roundLatency(r.retryTimeMs),
   };
 }
 
@@ -210,6 +243,7 @@ function targetEntry(
     fallbacks: t.fallbacks,
     ttft_ms: roundLatency(t.ttftMs),
     tpot_ms: roundLatency(t.tpotMs),
+    provider_calls: t.providerCalls,
   };
 }
 

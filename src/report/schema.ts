@@ -46,6 +46,8 @@ const target = z
     fallbacks: z.number().default(0),
     ttft_ms: latencyOrNull.default(null),
     tpot_ms: latencyOrNull.default(null),
+    /** Provider calls this target received, retries and fallbacks included; null in older documents. */
+    provider_calls: z.number().nullable().default(null),
   })
   // Always last, whether read from a document that has them or filled in for one that has not.
   .transform(({ picked, answered, ...t }) => ({
@@ -187,9 +189,55 @@ const openLoop = z.object({
   peak_in_flight: z.number(),
 });
 
+const providerCalls = z.object({
+  total: z.number(),
+  per_request: z.number(),
+  source: z.enum(['simulators', 'headers', 'mixed', 'none']),
+  unknown_requests: z.number(),
+});
+
+const faultOutcome = z.object({
+  fault: z.enum([
+    'error',
+    'hang',
+    'malformed',
+    'spike',
+    'slow-first-token',
+    'cut',
+    'reset',
+    'stall',
+    'error-event',
+  ]),
+  requests: z.number(),
+  succeeded: z.number(),
+  broken_answers: z.number(),
+  errors: z.number(),
+});
+
+const retrySchedule = z.object({
+  requests_retried: z.number(),
+  gaps: z.array(
+    z.object({
+      retry: z.number(),
+      count: z.number(),
+      mean_ms: z.number(),
+      sd_ms: z.number(),
+      min_ms: z.number(),
+      max_ms: z.number(),
+    }),
+  ),
+  retry_after_asked: z.number(),
+  retry_after_honoured: z.number(),
+  retry_time_ms: latencyOrNull,
+});
+
 const gatewayConfig = z.object({
   retry: z
-    .object({ attempts: z.number(), on_status_codes: z.array(z.number()) })
+    .object({
+      attempts: z.number(),
+      on_status_codes: z.array(z.number()),
+      use_retry_after_header: z.boolean().default(false),
+    })
     .nullable()
     .default(null),
   request_timeout_ms: z.number().nullable().default(null),
@@ -262,6 +310,12 @@ const scenario = z
     partial_answers: z.number().default(0),
     partial_output_tokens: z.number().default(0),
     failures: z.record(z.string(), z.number()),
+    /** What the requests cost the providers; null in older documents. */
+    provider_calls: providerCalls.nullable().default(null),
+    /** What became of the requests each injected fault hit. */
+    fault_outcomes: z.array(faultOutcome).default([]),
+    /** How the gateway spaced its retries, measured; null when no request was retried. */
+    retry_schedule: retrySchedule.nullable().default(null),
     /** The distributions behind the percentiles; null in documents before lb-demo 0.2. */
     histograms: histograms.nullable().default(null),
     /** The config scenario: the file, whether its leaves were simulated, the tree and its tests. */
