@@ -284,6 +284,7 @@ describe('docs/json.md', () => {
       'results-resilience.json',
       'results-config.json',
       'results-open-loop.json',
+      'results-drills.json',
     ]) {
       keysOf(parseResultsDocument(read(`test/fixtures/${fixture}`), fixture), keys);
     }
