@@ -2,6 +2,7 @@
 // schema types what a run writes (report/json.ts) and checks what is read (report/document.ts). Fields that later versions
 // added have defaults, so older documents still read. Plain data, snake_case keys.
 import { z } from 'zod';
+import { callSchemas } from './schema-calls.js';
 
 const latency = z.object({
   count: z.number(),
@@ -16,6 +17,7 @@ const latency = z.object({
 /** Percentiles of a sample; null when there was no sample. */
 const latencyOrNull = latency.nullable();
 const pair = z.tuple([z.number(), z.number()]);
+const { providerCalls, faultOutcome, retrySchedule } = callSchemas(latencyOrNull);
 
 const target = z
   .object({
@@ -187,48 +189,6 @@ const openLoop = z.object({
   schedule_lag_ms: latencyOrNull,
   max_in_flight: z.number(),
   peak_in_flight: z.number(),
-});
-
-const providerCalls = z.object({
-  total: z.number(),
-  per_request: z.number(),
-  source: z.enum(['simulators', 'headers', 'mixed', 'none']),
-  unknown_requests: z.number(),
-});
-
-const faultOutcome = z.object({
-  fault: z.enum([
-    'error',
-    'hang',
-    'malformed',
-    'spike',
-    'slow-first-token',
-    'cut',
-    'reset',
-    'stall',
-    'error-event',
-  ]),
-  requests: z.number(),
-  succeeded: z.number(),
-  broken_answers: z.number(),
-  errors: z.number(),
-});
-
-const retrySchedule = z.object({
-  requests_retried: z.number(),
-  gaps: z.array(
-    z.object({
-      retry: z.number(),
-      count: z.number(),
-      mean_ms: z.number(),
-      sd_ms: z.number(),
-      min_ms: z.number(),
-      max_ms: z.number(),
-    }),
-  ),
-  retry_after_asked: z.number(),
-  retry_after_honoured: z.number(),
-  retry_time_ms: latencyOrNull,
 });
 
 const gatewayConfig = z.object({
