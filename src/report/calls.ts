@@ -65,7 +65,7 @@ export function retryScheduleSentences(s: ScenarioEntry): string[] {
   const t = r.retry_time_ms;
   if (t) {
     lines.push(
-      `${count(r.requests_retried)} request(s) called a provider more than once; from their first call to their last: ${duration(t.p50)} at the median, ${duration(t.max)} at most.`,
+      `${count(r.requests_retried)} request(s) took more than one provider call; from their first call to their last: ${duration(t.p50)} at the median, ${duration(t.max)} at most.`,
     );
   }
   return lines;

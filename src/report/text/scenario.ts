@@ -98,9 +98,10 @@ function callsSections(s: ScenarioEntry, c: ChalkInstance): string[] {
       '',
       '  Retry schedule, measured (gap from the previous call to the same target):',
       indent(table.toString()),
-      ...retryScheduleSentences(s).map((line) => `  ${line}`),
     );
   }
+  const retried = retryScheduleSentences(s);
+  if (retried.length > 0) lines.push('', ...retried.map((line) => `  ${line}`));
   return lines;
 }
 
