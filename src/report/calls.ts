@@ -19,6 +19,19 @@ export function providerCallsSentence(s: ScenarioEntry): string | null {
   return `${count(calls.total)} provider call(s) for ${count(s.requests)} request(s): ${calls.per_request.toFixed(2)} per request (${how}${unknown}).`;
 }
 
+/** Failures that reached the client as a 200 and broke after it: truncated, stalled, erroring. */
+const BROKEN_CAUSES = ['truncated-stream', 'stream-error', 'stalled-stream', 'truncated-body'];
+
+export function brokenAnswers(s: ScenarioEntry): number {
+  return BROKEN_CAUSES.reduce((n, cause) => n + (s.failures[cause] ?? 0), 0);
+}
+
+/** Provider calls per request, or '-' for a document that did not count them. */
+export function callsPerRequest(s: ScenarioEntry): string {
+  const calls = s.provider_calls;
+  return calls && calls.source !== 'none' ? calls.per_request.toFixed(2) : '-';
+}
+
 export const FAULT_OUTCOME_HEAD = [
   'Fault injected',
   'Requests hit',

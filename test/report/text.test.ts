@@ -83,6 +83,13 @@ describe('formatComparison, formatSummary and formatChecks', () => {
     ]);
     expect(row(text, 'with fallback')[4]).toBe(String(withFallback!.fallbacks));
     expect(text).toMatch(/with fallback: a fallback answer took .* at the median/);
+    // Broken 200s and calls per request: none counted in a document from before them.
+    expect(row(text, 'with fallback').slice(6, 8)).toEqual(['0', '-']);
+  });
+
+  it('shows the broken 200s and the calls per request of each run', () => {
+    const text = formatComparison(drills.scenarios, plain);
+    expect(row(text, '503, no Retry-After').slice(6, 8)).toEqual(['0', '3.00']);
   });
 
   it('summarizes every scenario and closes with what happened', () => {
