@@ -38,6 +38,12 @@ const chunk = (content: string, finish: string | null = null) =>
     choices: [{ index: 0, delta: { content }, finish_reason: finish }],
   })}\n\n`;
 
+const sim = (doc: Doc, target: string) => {
+  const found = doc.simulated_providers.find((p) => p.target === target);
+  if (!found) throw new Error(`no simulator ${target}`);
+  return found;
+};
+
 /** Runs 4 weighted requests against a fake gateway answering each with `answer`. */
 async function against(answer: (res: http.ServerResponse) => void, extra: string[] = []) {
   const fake = await fakeGateway((_req, res) => answer(res));
@@ -238,5 +244,17 @@ describe('through the real gateway, from the simulators', () => {
     // vLLM's error event passes the gateway verbatim: the client sees it.
     expect(s.failures).toEqual({ 'stream-error': 1, 'stalled-stream': 1 });
     expect(s.succeeded).toBe(2);
+  });
+
+  it("Ollama's error event is dropped by the gateway's ollama transform: the client sees a truncation", async () => {
+    const result = await runCli(
+      ['--scenario', 'weighted', '--weights', '1,0', '-n', '2', '--stream', '--json'],
+      { ...FAST, LB_FAULTS: 'ollama:error_event_rate=1' },
+    );
+    const doc = JSON.parse(result.stdout) as Doc;
+    const s = doc.scenarios[0] as Scenario;
+    expect(sim(doc, 'ollama').injected_faults).toEqual({ error_event: 2 });
+    expect(s.failures).toEqual({ 'truncated-stream': 2 });
+    expect(s.partial_answers).toBe(2);
   });
 });
