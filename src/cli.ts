@@ -102,7 +102,7 @@ function addWhatToSend(program: Command): void {
     .addOption(
       new Option(
         '-s, --scenario <name>',
-        'scenario to run: all = the seed three; resilience = failover, retry and timeout',
+        'scenario to run: all = the seed three; resilience = failover, retry and timeout; drills = stream-failover, slow-first-token and retry-schedule',
       )
         .choices([...SCENARIO_CHOICES])
         .default('all'),

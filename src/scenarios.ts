@@ -26,8 +26,8 @@ export const SCENARIO_NAMES = [
   ...RESILIENCE_SCENARIOS,
   ...DRILL_SCENARIOS,
 ] as const satisfies readonly ScenarioName[];
-/** What --scenario accepts: a name, `all` (the seed's three) or `resilience`. */
-export const SCENARIO_CHOICES = [...SCENARIO_NAMES, 'all', 'resilience'] as const;
+/** What --scenario accepts: a name, `all` (the seed's three), `resilience` or `drills`. */
+export const SCENARIO_CHOICES = [...SCENARIO_NAMES, 'all', 'resilience', 'drills'] as const;
 
 const DEFAULT_REQUESTS: Record<ScenarioName, number> = {
   'round-robin': 6,

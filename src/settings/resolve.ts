@@ -13,7 +13,12 @@ import type {
   TargetSpec,
   Weights,
 } from '../model/input.js';
-import { RESILIENCE_SCENARIOS, SCENARIO_NAMES, SEED_SCENARIOS } from '../scenarios.js';
+import {
+  DRILL_SCENARIOS,
+  RESILIENCE_SCENARIOS,
+  SCENARIO_NAMES,
+  SEED_SCENARIOS,
+} from '../scenarios.js';
 import { normalizeWeights } from '../weights.js';
 import { parseFaultSpec } from './faults.js';
 import { MAX_TIMEOUT_MS, parseLoad } from './load.js';
@@ -290,6 +295,7 @@ function parseScenario(raw: string): ScenarioName[] {
   const name = raw.trim();
   if (name === 'all') return [...SEED_SCENARIOS];
   if (name === 'resilience') return [...RESILIENCE_SCENARIOS];
+  if (name === 'drills') return [...DRILL_SCENARIOS];
   if ((SCENARIO_NAMES as readonly string[]).includes(name)) return [name as ScenarioName];
   throw new UsageError(`--scenario: unknown scenario ${JSON.stringify(raw)}`);
 }
