@@ -266,7 +266,14 @@ function keysOf(value: unknown, into = new Set<string>()): Set<string> {
     for (const [key, child] of Object.entries(value)) {
       into.add(key);
       // Count maps and a request case's own metadata and params hold data, not fields.
-      const maps = ['failures', 'unattributed_by_cause', 'metadata', 'params', 'injected_faults'];
+      const maps = [
+        'failures',
+        'failure_statuses',
+        'unattributed_by_cause',
+        'metadata',
+        'params',
+        'injected_faults',
+      ];
       if (!maps.includes(key)) {
         keysOf(child, into);
       }

@@ -194,6 +194,8 @@ export interface ScenarioSummary {
   unattributedByCause: Partial<Record<FailureCause | 'ok', number>>;
   unattributed: number;
   failuresByCause: Partial<Record<FailureCause, number>>;
+  /** Failed requests that got an HTTP status, by that status ("429", "500", ...). */
+  failuresByStatus: Record<string, number>;
   /**
    * Failed answers that had delivered content before they broke (a cut, stalled or erroring
    * stream): what a user was shown half of, and the output tokens they had received.

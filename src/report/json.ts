@@ -117,6 +117,7 @@ export function scenarioEntry(result: ScenarioResult): ScenarioEntry {
     unattributed: summary.unattributed,
     unattributed_by_cause: summary.unattributedByCause,
     failures: summary.failuresByCause,
+    failure_statuses: summary.failuresByStatus,
     partial_answers: summary.partialAnswers,
     partial_output_tokens: summary.partialOutputTokens,
     provider_calls: {

@@ -270,6 +270,8 @@ const scenario = z
     partial_answers: z.number().default(0),
     partial_output_tokens: z.number().default(0),
     failures: z.record(z.string(), z.number()),
+    /** Failed requests that got an HTTP status, by status; empty in older documents. */
+    failure_statuses: z.record(z.string(), z.number()).default({}),
     /** What the requests cost the providers; null in older documents. */
     provider_calls: providerCalls.nullable().default(null),
     /** What became of the requests each injected fault hit. */

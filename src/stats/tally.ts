@@ -76,6 +76,8 @@ export interface ScenarioTally {
   /** Open loop: how late each request left, against its scheduled time. */
   scheduleLag: Distribution;
   failuresByCause: Partial<Record<FailureCause, number>>;
+  /** Failed requests that got an HTTP status, by that status. */
+  failuresByStatus: Record<string, number>;
   /** Failed answers that had delivered content first (cut, stalled, error event), and its tokens. */
   partialAnswers: number;
   partialTokens: number;
@@ -108,6 +110,7 @@ export function createTally(expected: readonly ExpectedTarget[], weights: Weight
     fallbackLatency: createDistribution(),
     scheduleLag: createDistribution(),
     failuresByCause: {},
+    failuresByStatus: {},
     partialAnswers: 0,
     partialTokens: 0,
     calls: createCallsTally(expected.length),
@@ -148,6 +151,10 @@ export function tallyRecord(tally: ScenarioTally, record: RecordFields): void {
     add(tally.failed, pick);
     const cause = record.error?.cause ?? 'gateway-error';
     tally.failuresByCause[cause] = (tally.failuresByCause[cause] ?? 0) + 1;
+    const status = record.error?.status;
+    if (status !== undefined) {
+      tally.failuresByStatus[status] = (tally.failuresByStatus[status] ?? 0) + 1;
+    }
     if (record.outputTokens) {
       tally.partialAnswers += 1;
       tally.partialTokens += record.outputTokens;
@@ -203,6 +210,7 @@ export function mergeTally(into: ScenarioTally, from: ScenarioTally): void {
     mergeDistribution(into[key], from[key]);
   }
   addCauses(into.failuresByCause, from.failuresByCause);
+  addCauses(into.failuresByStatus, from.failuresByStatus);
   addCauses(into.unattributedByCause, from.unattributedByCause);
   into.attributedBySimulator += from.attributedBySimulator;
   into.retriesExhausted += from.retriesExhausted;
@@ -261,6 +269,7 @@ export function summarizeTally(tally: ScenarioTally, alpha = 0.05, elapsedMs = 0
     unattributedByCause: tally.unattributedByCause,
     unattributed,
     failuresByCause: tally.failuresByCause,
+    failuresByStatus: tally.failuresByStatus,
     partialAnswers: tally.partialAnswers,
     partialOutputTokens: tally.partialTokens,
     providerCalls: summarizeProviderCalls(tally.calls, tally.requests),

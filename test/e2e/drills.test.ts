@@ -18,6 +18,7 @@ interface Scenario {
   retries: number;
   retries_exhausted: number;
   failures: Record<string, number>;
+  failure_statuses: Record<string, number>;
   partial_answers: number;
   latency_ms: Latency | null;
   ttft_ms: Latency | null;
@@ -157,7 +158,9 @@ describe('retry-schedule', () => {
     expect(withFlag?.succeeded).toBe(2);
     // Retries that ran out count as all their attempts: 3 calls a request.
     expect(ranOut).toMatchObject({ succeeded: 0, retries_exhausted: 2, retries: 4 });
-    expect(ranOutWithFlag?.succeeded).toBe(0);
+    expect(ranOut?.failure_statuses).toEqual({ 429: 2 });
+    // With use_retry_after_header, the last 429 reaches the client as the gateway's own 500.
+    expect(ranOutWithFlag).toMatchObject({ succeeded: 0, failure_statuses: { 500: 2 } });
     expect(sim(doc, 'vllm').received_chat_requests).toBe(calls);
     expect(sim(doc, 'ollama').received_chat_requests).toBe(0);
   }, 150_000);

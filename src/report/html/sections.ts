@@ -169,6 +169,15 @@ function outcomesSection(s: ScenarioEntry): Html {
 <dt>Gateway retries</dt><dd class="retries">${count(s.retries)}</dd>
 <dt>Served by a fallback</dt><dd>${count(s.fallbacks)}</dd>
 ${s.unattributed > 0 ? html`<dt>Unattributed</dt><dd class="unattributed">${count(s.unattributed)} request(s) whose target nothing named (${unattributedCauses(s)})</dd>` : ''}
+${
+  Object.keys(s.failure_statuses).length > 0
+    ? html`<dt>Failed, by status</dt><dd class="failure-statuses">${Object.entries(
+        s.failure_statuses,
+      )
+        .map(([status, n]) => `HTTP ${status} ${count(n)}`)
+        .join(', ')}</dd>`
+    : ''
+}
 ${s.partial_answers > 0 ? html`<dt>Answers broken midway</dt><dd class="partial">${count(s.partial_answers)} (${count(s.partial_output_tokens)} output tokens shown, then cut)</dd>` : ''}
 ${s.attributed_by_simulator > 0 ? html`<dt>Known from simulators</dt><dd>${count(s.attributed_by_simulator)} pick(s): the gateway's answer did not name a target, lb-demo's simulator of it did</dd>` : ''}
 </dl>

@@ -49,7 +49,10 @@ export function formatComparison(runs: readonly ScenarioEntry[], c: ChalkInstanc
     const causes = Object.entries(s.failures)
       .map(([cause, n]) => `${cause} ${count(n)}`)
       .join(', ');
-    lines.push(`  ${name}: failures ${causes || 'none'}`);
+    const statuses = Object.entries(s.failure_statuses)
+      .map(([status, n]) => `HTTP ${status} ${count(n)}`)
+      .join(', ');
+    lines.push(`  ${name}: failures ${causes || 'none'}${statuses ? ` (${statuses})` : ''}`);
     const direct = s.direct_latency_ms;
     const fallback = s.fallback_latency_ms;
     if (direct && fallback) {
