@@ -92,6 +92,16 @@ describe('formatComparison, formatSummary and formatChecks', () => {
     expect(row(text, '503, no Retry-After').slice(6, 8)).toEqual(['0', '3.00']);
   });
 
+  it('names the statuses of the failures beside their causes', () => {
+    const ranOut = { ...drills.scenarios[4]!, failure_statuses: { '500': 1 } };
+    const text = formatComparison([drills.scenarios[3]!, ranOut], plain);
+    expect(text).toContain(
+      '429 until retries run out, use_retry_after_header: failures provider-error 1 (HTTP 500 1)',
+    );
+    // A document from before statuses were counted: the causes alone.
+    expect(text).toContain('429 until retries run out: failures provider-error 1\n');
+  });
+
   it('summarizes every scenario and closes with what happened', () => {
     const text = formatSummary(resilience.scenarios, false, plain);
     expect(text).toContain('LOAD BALANCING DEMO RESULTS SUMMARY');
