@@ -124,7 +124,7 @@ function addWhatToSend(program: Command): void {
     .addOption(
       new Option(
         '-s, --scenario <name>',
-        'scenario to run: all = the seed three; resilience = failover, retry and timeout',
+        'scenario to run: all = the seed three; resilience = failover, retry and timeout; drills = stream-failover, slow-first-token and retry-schedule',
       )
         .choices([...SCENARIO_CHOICES])
         .default('all'),
@@ -175,6 +175,10 @@ function addWhatToSend(program: Command): void {
     .option(
       '--stream',
       'streamed completions: time to first token, time per output token, tokens/s',
+    )
+    .option(
+      '--stream-idle-timeout <ms>',
+      'streamed: a 200 stream that sends nothing for this many ms fails as stalled-stream (default 30000)',
     )
     .option(
       '--timeout <ms>',

@@ -72,13 +72,24 @@ export function leavesOf(config: LoadBalanceConfig): Leaf[] {
   );
 }
 
-/** Adds the gateway's retry: `attempts` more tries of the same target on these statuses. */
+/**
+ * Adds the gateway's retry: `attempts` more tries of the same target on these statuses; with
+ * `useRetryAfter`, the gateway's use_retry_after_header (singular: the schema's spelling).
+ */
 export function withRetry(
   config: LoadBalanceConfig,
   attempts: number,
   onStatusCodes: readonly number[],
+  useRetryAfter = false,
 ): LoadBalanceConfig {
-  return { ...config, retry: { attempts, on_status_codes: [...onStatusCodes] } };
+  return {
+    ...config,
+    retry: {
+      attempts,
+      on_status_codes: [...onStatusCodes],
+      ...(useRetryAfter ? { use_retry_after_header: true } : {}),
+    },
+  };
 }
 
 /** Adds the gateway's own timeout on each provider call. */
@@ -97,12 +108,14 @@ function portkeyTarget(target: TargetSpec): PortkeyTarget {
 
 /** What the report says about a config's gateway features: those of its top level. */
 export function configFeatures(config: PortkeyConfig): {
-  retry: { attempts: number; on_status_codes: number[] } | null;
+  retry: { attempts: number; on_status_codes: number[]; use_retry_after_header: boolean } | null;
   requestTimeoutMs: number | null;
   fallback: boolean;
 } {
   const top = config as Record<string, unknown>;
-  const retry = top.retry as { attempts?: unknown; on_status_codes?: unknown } | undefined;
+  const retry = top.retry as
+    | { attempts?: unknown; on_status_codes?: unknown; use_retry_after_header?: unknown }
+    | undefined;
   const attempts = typeof retry?.attempts === 'number' ? retry.attempts : undefined;
   return {
     retry:
@@ -113,6 +126,7 @@ export function configFeatures(config: PortkeyConfig): {
             on_status_codes: Array.isArray(retry?.on_status_codes)
               ? retry.on_status_codes.filter((c): c is number => typeof c === 'number')
               : [],
+            use_retry_after_header: retry?.use_retry_after_header === true,
           },
     requestTimeoutMs: typeof top.request_timeout === 'number' ? top.request_timeout : null,
     fallback: hasFallback(top),

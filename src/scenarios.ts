@@ -1,6 +1,8 @@
 // What each scenario sends and what it expects: the seed's three (round-robin, weighted,
-// distribution) and three resilience scenarios (failover, retry, timeout) that inject faults into
-// the simulated providers and run with and without the gateway feature that absorbs them.
+// distribution), three resilience scenarios (failover, retry, timeout) that inject faults into
+// the simulated providers and run with and without the gateway feature that absorbs them, and
+// three drills (stream-failover, slow-first-token, retry-schedule) that watch what the gateway
+// does with broken streams, late first tokens and retries.
 import type { ScenarioName, ShardSettings, TargetSpec, Weights } from './model/input.js';
 import type { Disruption, LoadBalanceConfig, ScenarioPlan } from './model/plan.js';
 import type { UserConfig } from './model/tree.js';
@@ -14,16 +16,19 @@ import {
 import { PROMPTS } from './prompts.js';
 import { shareOf } from './split.js';
 import { leafShares, planLeaves, planNodes, simulatedConfig } from './user-config/plan.js';
-import { equalWeights, shareWeights } from './weights.js';
+import { equalWeights, normalizeWeights, shareWeights } from './weights.js';
 
 export const SEED_SCENARIOS = ['round-robin', 'weighted', 'distribution'] as const;
 export const RESILIENCE_SCENARIOS = ['failover', 'retry', 'timeout'] as const;
+/** Drills of what the gateway does with broken streams, slow first tokens and retries. */
+export const DRILL_SCENARIOS = ['stream-failover', 'slow-first-token', 'retry-schedule'] as const;
 export const SCENARIO_NAMES = [
   ...SEED_SCENARIOS,
   ...RESILIENCE_SCENARIOS,
+  ...DRILL_SCENARIOS,
 ] as const satisfies readonly ScenarioName[];
-/** What --scenario accepts: a name, `all` (the seed's three) or `resilience`. */
-export const SCENARIO_CHOICES = [...SCENARIO_NAMES, 'all', 'resilience'] as const;
+/** What --scenario accepts: a name, `all` (the seed's three), `resilience` or `drills`. */
+export const SCENARIO_CHOICES = [...SCENARIO_NAMES, 'all', 'resilience', 'drills'] as const;
 
 const DEFAULT_REQUESTS: Record<ScenarioName, number> = {
   'round-robin': 6,
@@ -32,11 +37,21 @@ const DEFAULT_REQUESTS: Record<ScenarioName, number> = {
   failover: 30,
   retry: 40,
   timeout: 20,
+  'stream-failover': 20,
+  'slow-first-token': 4,
+  'retry-schedule': 3,
   config: 100,
 };
 
 /** The gateway's request_timeout in the timeout scenario. */
 const TIMEOUT_SCENARIO_MS = 1_000;
+
+/** slow-first-token: the gateway's request_timeout, and the first token, well after it. */
+const SLOW_DRILL_TIMEOUT_MS = 1_000;
+const SLOW_FIRST_TOKEN_MS = 2_500;
+
+/** retry-schedule: the Retry-After asked for, longer than the first backoff it should replace. */
+const RETRY_AFTER_S = 3;
 
 export interface PlanOptions {
   /** Overrides the scenario's default request count. */
@@ -235,6 +250,97 @@ const BUILDERS: Record<Exclude<ScenarioName, 'config'>, Builder> = {
     ];
   },
 
+  'stream-failover': (base) => {
+    const first = base.targets[0]?.name ?? 'the first target';
+    const weights = only(0, base.targets.length);
+    return streamedAndNot({
+      ...base,
+      number: 7,
+      title: 'Stream failover: the first target cuts half its answers midway',
+      strategy: `fallback from ${first} to the others; ${first} cuts half its answers after half their content (alternately a clean end without the terminator and a connection reset)`,
+      weights,
+      config: failoverConfig(base.targets, weights),
+      disruptions: [
+        {
+          target: 0,
+          faults: { cutRate: 0.5 },
+          description: `${first} cuts 50% of its answers midway (cut_rate=0.5)`,
+        },
+      ],
+      maxTokens: 30,
+      display: 'progress',
+    });
+  },
+
+  'slow-first-token': (base) => {
+    const first = base.targets[0]?.name ?? 'the first target';
+    const weights = only(0, base.targets.length);
+    return streamedAndNot({
+      ...base,
+      number: 8,
+      title: 'Slow first token: headers at once, the first token late',
+      strategy: `fallback from ${first} to the others, request_timeout ${SLOW_DRILL_TIMEOUT_MS} ms; ${first} sends its headers at once and its first token after ${SLOW_FIRST_TOKEN_MS} ms`,
+      weights,
+      config: withRequestTimeout(failoverConfig(base.targets, weights), SLOW_DRILL_TIMEOUT_MS),
+      disruptions: [
+        {
+          target: 0,
+          faults: { ttftMs: SLOW_FIRST_TOKEN_MS },
+          description: `${first} sends its first token ${SLOW_FIRST_TOKEN_MS} ms after the request (ttft_ms=${SLOW_FIRST_TOKEN_MS})`,
+        },
+      ],
+      maxTokens: 30,
+    });
+  },
+
+  'retry-schedule': (base) => {
+    const last = base.targets.length - 1;
+    const name = lastName(base);
+    const weights = only(last, base.targets.length);
+    const plain = loadBalanceConfig(base.targets, weights);
+    const common = {
+      ...base,
+      number: 9,
+      title: 'Retry schedule: when the gateway really retries',
+      weights,
+      maxTokens: 30,
+    };
+    const failing = (failFirst: number, status: 429 | 503, retryAfter: number | null) => ({
+      target: last,
+      faults: { failFirst, errorStatus: status, retryAfterS: retryAfter },
+      description: `${name} answers the first ${failFirst} calls of each request ${status}${retryAfter === null ? ', without Retry-After' : ` with Retry-After: ${retryAfter}`}`,
+    });
+    const variant = (
+      label: string,
+      disruption: Disruption,
+      attempts: number,
+      useRetryAfter: boolean,
+    ): Built => ({
+      ...common,
+      variant: label,
+      strategy: `all traffic to ${name}; the gateway retries 429 and 503 up to ${attempts} times${useRetryAfter ? ', with use_retry_after_header' : ''}`,
+      disruptions: [disruption],
+      config: withRetry(plain, attempts, [429, 503], useRetryAfter),
+    });
+    return [
+      variant('503, no Retry-After', failing(2, 503, null), 3, false),
+      variant(`429, Retry-After ${RETRY_AFTER_S} s`, failing(2, 429, RETRY_AFTER_S), 3, false),
+      variant(
+        `429, Retry-After ${RETRY_AFTER_S} s, use_retry_after_header`,
+        failing(2, 429, RETRY_AFTER_S),
+        3,
+        true,
+      ),
+      variant('429 until retries run out', failing(5, 429, RETRY_AFTER_S), 2, false),
+      variant(
+        '429 until retries run out, use_retry_after_header',
+        failing(5, 429, RETRY_AFTER_S),
+        2,
+        true,
+      ),
+    ];
+  },
+
   timeout: (base) => [
     {
       ...base,
@@ -256,6 +362,19 @@ const BUILDERS: Record<Exclude<ScenarioName, 'config'>, Builder> = {
     },
   ],
 };
+
+/** All traffic to target `i`: the drills watch one target's conduct, not the split. */
+function only(i: number, n: number): Weights {
+  return normalizeWeights(Array.from({ length: n }, (_, j) => (j === i ? 1 : 0)));
+}
+
+/** The same plan streamed, then not: what the gateway does differs between the two. */
+function streamedAndNot(common: Built): Built[] {
+  return [
+    { ...common, variant: 'streamed', stream: true },
+    { ...common, variant: 'not streamed', stream: false },
+  ];
+}
 
 function lastName(base: Base): string {
   return base.targets[base.targets.length - 1]?.name ?? 'the last target';

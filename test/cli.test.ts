@@ -72,7 +72,14 @@ const COUNT_FLAGS = {
   '--concurrency': [10_000, ['', 'abc', '-1', '99999']],
   '--workers': [128, ['', 'abc', '0', '1.5', '129']],
 } as const;
-const NUMBER_FLAGS = ['--rate', '--duration', '--timeout', '--max-p99', '--alpha'] as const;
+const NUMBER_FLAGS = [
+  '--rate',
+  '--duration',
+  '--timeout',
+  '--stream-idle-timeout',
+  '--max-p99',
+  '--alpha',
+] as const;
 
 const cases: Case[] = [];
 /** Labels without the scratch directory's random name. */
@@ -113,7 +120,7 @@ flag('--duration', 'NaN', /^--duration: expected a number, got "NaN"$/);
 flag('--alpha', 'NaN', /^--alpha: expected a number, got "NaN"$/);
 flag('--rate', '0x10', /^--rate: expected a number, got "0x10"$/);
 flag('--timeout', '1e999', /^--timeout: expected a number, got "1e999"$/);
-for (const name of ['--rate', '--duration', '--timeout', '--max-p99']) {
+for (const name of ['--rate', '--duration', '--timeout', '--stream-idle-timeout', '--max-p99']) {
   flag(name, '0', new RegExp(`^${name}: must be greater than 0, got 0$`));
 }
 flag(
@@ -328,6 +335,7 @@ for (const [name, long] of [
   ['--rate', '-r, --rate <r>'],
   ['--duration', '-d, --duration <s>'],
   ['--timeout', '--timeout <ms>'],
+  ['--stream-idle-timeout', '--stream-idle-timeout <ms>'],
   ['--fault', '--fault <spec>'],
 ] as const) {
   cases.push({

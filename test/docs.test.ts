@@ -268,7 +268,15 @@ function keysOf(value: unknown, into = new Set<string>()): Set<string> {
     for (const [key, child] of Object.entries(value)) {
       into.add(key);
       // Count maps and a request case's own metadata and params hold data, not fields.
-      if (!['failures', 'unattributed_by_cause', 'metadata', 'params'].includes(key)) {
+      const maps = [
+        'failures',
+        'failure_statuses',
+        'unattributed_by_cause',
+        'metadata',
+        'params',
+        'injected_faults',
+      ];
+      if (!maps.includes(key)) {
         keysOf(child, into);
       }
     }
@@ -285,6 +293,7 @@ describe('docs/json.md', () => {
       'results-resilience.json',
       'results-config.json',
       'results-open-loop.json',
+      'results-drills.json',
     ]) {
       keysOf(parseResultsDocument(read(`test/fixtures/${fixture}`), fixture), keys);
     }

@@ -55,6 +55,7 @@ export async function runCases(
         requests: CASE_REQUESTS,
         stream: settings.load.stream,
         timeoutMs: settings.load.timeoutMs,
+        streamIdleTimeoutMs: settings.load.streamIdleTimeoutMs,
         ...(tag ? { tag } : {}),
       },
       { onRecord, ...(out.io.signal ? { signal: out.io.signal } : {}) },

@@ -68,6 +68,7 @@ export async function runOneScenario(
   try {
     const shape = {
       ...settings.load,
+      ...(plan.stream !== undefined ? { stream: plan.stream } : {}),
       ...(plan.requests !== undefined ? { requests: plan.requests } : {}),
       ...(tag ? { tag } : {}),
     };
@@ -114,7 +115,7 @@ export async function runOneScenario(
     stopReason: gone ? 'gateway-gone' : outcome.interrupted ? 'interrupted' : null,
     ...(gone ? { gatewayGoneReason: String(watch.signal.reason) } : {}),
     ...(outcome.schedule ? { schedule: outcome.schedule } : {}),
-    load: settings.load,
+    load: { ...settings.load, stream: plan.stream ?? settings.load.stream },
   };
 }
 

@@ -254,11 +254,15 @@ function finish(
         })),
         settings.gate,
       );
-  const served = [...(stack?.simulated ?? [])].map(([target, sim]) => ({
-    target,
-    chatCompletions: sim.served().chatCompletions,
-    chatRequests: sim.served().chatRequests,
-  }));
+  const served = [...(stack?.simulated ?? [])].map(([target, sim]) => {
+    const counts = sim.served();
+    return {
+      target,
+      chatCompletions: counts.chatCompletions,
+      chatRequests: counts.chatRequests,
+      faults: { ...counts.faults },
+    };
+  });
   const document = buildResultsDocument(context, results, served, checks, io.signal?.aborted);
   // Built from masked values; the net only catches a long key that slipped into a name.
   const text = redact.net(formatResultsJson(document));

@@ -31,6 +31,24 @@ export interface FaultSettings {
   malformedRate?: number;
   /** Connection refused: the simulator stops listening; the port is kept for later. */
   outage?: boolean;
+  /**
+   * 0..1: fraction of answers cut after half their content, alternately (1st, 3rd, ... hit) a
+   * clean end without the terminator and (2nd, 4th, ...) a connection reset.
+   */
+  cutRate?: number;
+  /** 0..1: fraction of answers that stop after half their content, the connection left open. */
+  stallRate?: number;
+  /** 0..1: fraction of streamed answers that carry an error event after half their content. */
+  errorEventRate?: number;
+  /**
+   * Every answer's first token comes this many ms after the request: a stream's headers at once,
+   * its first chunk then; a whole answer no sooner than its first token.
+   */
+  ttftMs?: number;
+  /** The first N calls of each request (by lb-demo's request id) are answered errorStatus. */
+  failFirst?: number;
+  /** Retry-After in seconds on injected errors; null for none. Default: 1 on a 429, else none. */
+  retryAfterS?: number | null;
 }
 
 /** A target as configured; `customHost` is undefined when an embedded simulator should serve it. */
@@ -67,6 +85,9 @@ export type ScenarioName =
   | 'failover'
   | 'retry'
   | 'timeout'
+  | 'stream-failover'
+  | 'slow-first-token'
+  | 'retry-schedule'
   | 'config';
 
 /** Where requests go: the user's gateway, or lb-demo's own. */
@@ -100,6 +121,8 @@ export interface LoadSettings {
   stream: boolean;
   /** Client-side limit on each request, in ms. */
   timeoutMs: number;
+  /** Streamed: a 200 stream silent this long (ms) is given up as stalled. */
+  streamIdleTimeoutMs: number;
   /**
    * Open loop: requests in flight at most; an arrival that finds this many out is dropped and
    * counted. Default from the open-file limit.

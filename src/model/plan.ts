@@ -21,8 +21,11 @@ export interface FallbackGroup {
 export interface LoadBalanceConfig {
   strategy: { mode: 'loadbalance' };
   targets: (PortkeyTarget | FallbackGroup)[];
-  /** The gateway retries a target on these statuses, up to `attempts` more times. */
-  retry?: { attempts: number; on_status_codes: number[] };
+  /**
+   * The gateway retries a target on these statuses, up to `attempts` more times; with
+   * use_retry_after_header, it is asked to wait as long as a 429's Retry-After says.
+   */
+  retry?: { attempts: number; on_status_codes: number[]; use_retry_after_header?: boolean };
   /** The gateway gives up on a provider after this many ms and answers 408. */
   request_timeout?: number;
 }
@@ -121,4 +124,6 @@ export interface ScenarioPlan {
   maxTokens: number;
   /** Per-request lines (the seed's tests 1 and 2) or progress lines every few requests (test 3). */
   display: 'per-request' | 'progress';
+  /** Streamed or not whatever --stream says: a drill that compares the two runs each. */
+  stream?: boolean;
 }

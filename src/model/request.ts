@@ -25,6 +25,31 @@ export interface Route {
   retriesExhausted: boolean;
 }
 
+/** What lb-demo's simulators did to a provider call on purpose (src/local/simulator/). */
+export type InjectedFault =
+  | 'error' // an error status (error_rate, fail_first)
+  | 'hang' // no answer at all
+  | 'malformed' // a 200 whose body is not JSON
+  | 'spike' // a late answer
+  | 'slow-first-token' // a first token after ttft_ms
+  | 'cut' // an answer ended cleanly after half its content, without its terminator
+  | 'reset' // an answer's connection reset after half its content
+  | 'stall' // an answer that stopped after half its content, the connection left open
+  | 'error-event'; // a 200 stream carrying an error event after half its content
+
+/** A provider call behind a request, as lb-demo's simulators logged it (by its request id). */
+export interface ProviderCall {
+  /** The target whose simulator received it (index into the plan's targets). */
+  target: number;
+  /** ms after the request's first provider call arrived. */
+  atMs: number;
+  /** Its answer's status; null for none (a hang, a reset, a stall). */
+  status: number | null;
+  fault: InjectedFault | null;
+  /** The Retry-After its answer asked for, in ms; null without one. */
+  retryAfterMs: number | null;
+}
+
 export interface RequestRecord extends Route {
   /** 0-based position in the scenario. */
   seq: number;
@@ -48,4 +73,6 @@ export interface RequestRecord extends Route {
   /** Streaming: mean time between tokens after the first (time per output token). */
   tpotMs?: number;
   error?: { cause: FailureCause; status?: number; message: string };
+  /** Every provider call behind it, oldest first, when lb-demo's simulators logged them. */
+  calls?: ProviderCall[];
 }

@@ -69,4 +69,6 @@ export interface ServedByTarget {
   chatCompletions: number;
   /** Chat requests it received, answered or not (gateway retries and fallbacks included). */
   chatRequests: number;
+  /** Chat requests hit by each injected fault, by the simulator's own count. */
+  faults: Record<string, number>;
 }

@@ -1,9 +1,14 @@
 // What the statistics make of a scenario's records, and the checks of the gate. Types only.
+import type { InjectedFault } from './request.js';
 
 export type FailureCause =
   | 'provider-error' // the provider answered with an error status, passed on by the gateway
   | 'gateway-error' // the gateway failed on its own (for example an unparseable provider answer)
   | 'invalid-response' // a 2xx answer that is not a chat completion
+  | 'truncated-stream' // a 200 stream that ended (cleanly or not) before its finish_reason
+  | 'stream-error' // a 200 stream that carried an error event
+  | 'stalled-stream' // a 200 stream silent for longer than --stream-idle-timeout
+  | 'truncated-body' // a 200 whose whole (non-streamed) body broke off before its end
   | 'connection' // the gateway could not be reached
   | 'timeout'
   | 'interrupted'; // still in flight when the run was stopped
@@ -117,6 +122,59 @@ export interface TargetSummary {
   outputTokens: number;
   /** Requests picked for this target that a fallback target answered instead. */
   fallbacks: number;
+  /** Provider calls this target received (retries and fallbacks included); see ProviderCalls. */
+  providerCalls: number;
+}
+
+/**
+ * What the client's requests cost the providers: every call behind them, retries and fallbacks
+ * included, as lb-demo's simulators logged them, or, with real providers, as the gateway's
+ * headers tell (a lower bound: the answering leaf's attempts, and one call per fallback step).
+ */
+export interface ProviderCalls {
+  total: number;
+  /** total / requests: the amplification. */
+  perRequest: number;
+  source: 'simulators' | 'headers' | 'mixed' | 'none';
+  /** Requests nothing told the calls of (no simulator log, no routing header). */
+  unknownRequests: number;
+}
+
+/** What became of the requests an injected fault hit (by the simulators' log). */
+export interface FaultOutcome {
+  fault: InjectedFault;
+  /** Requests with at least one call it hit. */
+  requests: number;
+  /** Answered whole all the same: the gateway caught it (a retry or a fallback) or it did no harm. */
+  succeeded: number;
+  /** Reached the client as a 200 that then broke (cut, stalled, carrying an error). */
+  brokenAnswers: number;
+  /** Reached the client as an error status, a timeout or a lost connection. */
+  errors: number;
+}
+
+/** The gaps between successive calls to the same target within a request: its n-th retry. */
+export interface RetryGap {
+  /** 1: between the first call and the first retry. */
+  retry: number;
+  count: number;
+  meanMs: number;
+  /** Standard deviation across requests: the jitter. */
+  sdMs: number;
+  minMs: number;
+  maxMs: number;
+}
+
+/** How the gateway spaced its retries, measured from the calls' arrival times. */
+export interface RetrySchedule {
+  /** Requests with more than one provider call. */
+  requestsRetried: number;
+  gaps: RetryGap[];
+  /** Retries that followed an answer with a Retry-After, and those that waited at least that. */
+  retryAfterAsked: number;
+  retryAfterHonoured: number;
+  /** First call to last call, of the requests retried. */
+  retryTimeMs: LatencyStats | null;
 }
 
 export interface ScenarioSummary {
@@ -136,6 +194,18 @@ export interface ScenarioSummary {
   unattributedByCause: Partial<Record<FailureCause | 'ok', number>>;
   unattributed: number;
   failuresByCause: Partial<Record<FailureCause, number>>;
+  /** Failed requests that got an HTTP status, by that status ("429", "500", ...). */
+  failuresByStatus: Record<string, number>;
+  /**
+   * Failed answers that had delivered content before they broke (a cut, stalled or erroring
+   * stream): what a user was shown half of, and the output tokens they had received.
+   */
+  partialAnswers: number;
+  partialOutputTokens: number;
+  providerCalls: ProviderCalls;
+  faultOutcomes: FaultOutcome[];
+  /** null when no request needed more than one call. */
+  retrySchedule: RetrySchedule | null;
   /** Goodness of fit of the routed counts to the weights. */
   fit: FitResult;
   /** Latency of each target's successful requests on one shared axis. */

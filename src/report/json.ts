@@ -5,6 +5,7 @@ import type { RunContext, ScenarioResult, ServedByTarget } from '../model/run.js
 import type {
   CheckOutcome,
   DistributionData,
+  RetrySchedule,
   ScenarioDistributions,
   TargetSummary,
 } from '../model/stats.js';
@@ -42,6 +43,7 @@ export function buildResultsDocument(
       faults: s.faults || null,
       served_chat_completions: served.find((x) => x.target === s.target)?.chatCompletions ?? 0,
       received_chat_requests: served.find((x) => x.target === s.target)?.chatRequests ?? 0,
+      injected_faults: faultCounts(served.find((x) => x.target === s.target)?.faults ?? {}),
     })),
     interrupted: stopped || results.some((r) => r.interrupted),
     shard: context.shard
@@ -130,8 +132,43 @@ export function scenarioEntry(result: ScenarioResult): ScenarioEntry {
     unattributed: summary.unattributed,
     unattributed_by_cause: summary.unattributedByCause,
     failures: summary.failuresByCause,
+    failure_statuses: summary.failuresByStatus,
+    partial_answers: summary.partialAnswers,
+    partial_output_tokens: summary.partialOutputTokens,
+    provider_calls: {
+      total: summary.providerCalls.total,
+      per_request: round(summary.providerCalls.perRequest, 4),
+      source: summary.providerCalls.source,
+      unknown_requests: summary.providerCalls.unknownRequests,
+    },
+    fault_outcomes: summary.faultOutcomes.map((o) => ({
+      fault: o.fault,
+      requests: o.requests,
+      succeeded: o.succeeded,
+      broken_answers: o.brokenAnswers,
+      errors: o.errors,
+    })),
+    retry_schedule: retryScheduleEntry(summary.retrySchedule),
     histograms: histogramsEntry(summary.distributions),
     ...treeFields(result),
+  };
+}
+
+function retryScheduleEntry(r: RetrySchedule | null): ScenarioEntry['retry_schedule'] {
+  if (!r) return null;
+  return {
+    requests_retried: r.requestsRetried,
+    gaps: r.gaps.map((g) => ({
+      retry: g.retry,
+      count: g.count,
+      mean_ms: round(g.meanMs, 3),
+      sd_ms: round(g.sdMs, 3),
+      min_ms: round(g.minMs, 3),
+      max_ms: round(g.maxMs, 3),
+    })),
+    retry_after_asked: r.retryAfterAsked,
+    retry_after_honoured: r.retryAfterHonoured,
+    retry_time_ms: roundLatency(r.retryTimeMs),
   };
 }
 
@@ -222,5 +259,15 @@ function targetEntry(
     fallbacks: t.fallbacks,
     ttft_ms: roundLatency(t.ttftMs),
     tpot_ms: roundLatency(t.tpotMs),
+    provider_calls: t.providerCalls,
   };
+}
+
+/** A simulator's fault counters, in the document's words: the non-zero ones. */
+function faultCounts(faults: Record<string, number>): Record<string, number> {
+  return Object.fromEntries(
+    Object.entries(faults)
+      .filter(([, n]) => n > 0)
+      .map(([key, n]) => [key.replace(/[A-Z]/g, (c) => `_${c.toLowerCase()}`), n]),
+  );
 }

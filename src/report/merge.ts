@@ -138,6 +138,7 @@ function mergeProviders(
               seen.served_chat_completions + provider.served_chat_completions,
             received_chat_requests:
               (seen.received_chat_requests ?? 0) + (provider.received_chat_requests ?? 0),
+            injected_faults: addMaps([seen.injected_faults, provider.injected_faults]),
           }
         : { ...provider },
     );
@@ -228,7 +229,13 @@ export function mergeScenario(entries: readonly ScenarioEntry[], alpha: number):
     })),
     unattributed,
     unattributed_by_cause: addMaps(entries.map((s) => s.unattributed_by_cause)),
+    partial_answers: total((s) => s.partial_answers),
+    partial_output_tokens: total((s) => s.partial_output_tokens),
     failures: addMaps(entries.map((s) => s.failures)),
+    failure_statuses: addMaps(entries.map((s) => s.failure_statuses)),
+    provider_calls: mergeProviderCalls(entries, requests),
+    fault_outcomes: mergeFaultOutcomes(entries),
+    retry_schedule: onlyRetrySchedule(entries),
     shards_homogeneity: homogeneity(entries, alpha),
   };
 }
@@ -246,7 +253,63 @@ function mergeTarget(parts: readonly TargetEntry[]): TargetEntry {
     retries: total((t) => t.retries),
     output_tokens: total((t) => t.output_tokens),
     fallbacks: total((t) => t.fallbacks),
+    provider_calls: parts.some((t) => t.provider_calls === null)
+      ? null
+      : total((t) => t.provider_calls ?? 0),
   };
+}
+
+/** The provider calls behind the shards' requests: totals add, the source is all of theirs. */
+function mergeProviderCalls(
+  entries: readonly ScenarioEntry[],
+  requests: number,
+): ScenarioEntry['provider_calls'] {
+  const parts = entries.map((s) => s.provider_calls);
+  if (parts.some((p) => p === null)) return null;
+  const calls = parts as NonNullable<ScenarioEntry['provider_calls']>[];
+  const sources = new Set(calls.map((p) => p.source));
+  const total = add(calls.map((p) => p.total));
+  return {
+    total,
+    per_request: requests === 0 ? 0 : round(total / requests, 4),
+    source: sources.size === 1 ? (calls[0]?.source ?? 'none') : 'mixed',
+    unknown_requests: add(calls.map((p) => p.unknown_requests)),
+  };
+}
+
+/** What each injected fault did, summed by fault over the shards. */
+function mergeFaultOutcomes(entries: readonly ScenarioEntry[]): ScenarioEntry['fault_outcomes'] {
+  const merged = new Map<string, ScenarioEntry['fault_outcomes'][number]>();
+  for (const outcome of entries.flatMap((s) => s.fault_outcomes)) {
+    const seen = merged.get(outcome.fault);
+    merged.set(
+      outcome.fault,
+      seen
+        ? {
+            fault: outcome.fault,
+            requests: seen.requests + outcome.requests,
+            succeeded: seen.succeeded + outcome.succeeded,
+            broken_answers: seen.broken_answers + outcome.broken_answers,
+            errors: seen.errors + outcome.errors,
+          }
+        : { ...outcome },
+    );
+  }
+  return [...merged.values()];
+}
+
+/**
+ * A retry schedule keeps percentiles of retry time, not a histogram: one shard's is kept, several
+ * are refused rather than merged wrong (sharded runs refuse the scenarios that measure them).
+ */
+function onlyRetrySchedule(entries: readonly ScenarioEntry[]): ScenarioEntry['retry_schedule'] {
+  const schedules = entries.flatMap((s) => (s.retry_schedule ? [s.retry_schedule] : []));
+  if (schedules.length > 1) {
+    throw new UsageError(
+      `${entries[0]?.label ?? 'a scenario'}: the retry schedules of several shards cannot be merged (their retry times are kept as percentiles, not histograms)`,
+    );
+  }
+  return schedules[0] ?? null;
 }
 
 function shares(picked: number, attributed: number, weights: Weights, index: number) {

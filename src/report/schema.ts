@@ -2,6 +2,7 @@
 // schema types what a run writes (report/json.ts) and checks what is read (report/document.ts). Fields that later versions
 // added have defaults, so older documents still read. Plain data, snake_case keys.
 import { z } from 'zod';
+import { callSchemas } from './schema-calls.js';
 
 const latency = z.object({
   count: z.number(),
@@ -16,6 +17,7 @@ const latency = z.object({
 /** Percentiles of a sample; null when there was no sample. */
 const latencyOrNull = latency.nullable();
 const pair = z.tuple([z.number(), z.number()]);
+const { providerCalls, faultOutcome, retrySchedule } = callSchemas(latencyOrNull);
 
 const target = z
   .object({
@@ -46,6 +48,8 @@ const target = z
     fallbacks: z.number().default(0),
     ttft_ms: latencyOrNull.default(null),
     tpot_ms: latencyOrNull.default(null),
+    /** Provider calls this target received, retries and fallbacks included; null in older documents. */
+    provider_calls: z.number().nullable().default(null),
   })
   // Always last, whether read from a document that has them or filled in for one that has not.
   .transform(({ picked, answered, ...t }) => ({
@@ -189,7 +193,11 @@ const openLoop = z.object({
 
 const gatewayConfig = z.object({
   retry: z
-    .object({ attempts: z.number(), on_status_codes: z.array(z.number()) })
+    .object({
+      attempts: z.number(),
+      on_status_codes: z.array(z.number()),
+      use_retry_after_header: z.boolean().default(false),
+    })
     .nullable()
     .default(null),
   request_timeout_ms: z.number().nullable().default(null),
@@ -258,7 +266,18 @@ const scenario = z
     /** Requests whose pick nothing told (before 0.2: successful ones only), and by cause. */
     unattributed: z.number().default(0),
     unattributed_by_cause: z.record(z.string(), z.number()).default({}),
+    /** Failed answers that had delivered content before they broke, and its output tokens. */
+    partial_answers: z.number().default(0),
+    partial_output_tokens: z.number().default(0),
     failures: z.record(z.string(), z.number()),
+    /** Failed requests that got an HTTP status, by status; empty in older documents. */
+    failure_statuses: z.record(z.string(), z.number()).default({}),
+    /** What the requests cost the providers; null in older documents. */
+    provider_calls: providerCalls.nullable().default(null),
+    /** What became of the requests each injected fault hit. */
+    fault_outcomes: z.array(faultOutcome).default([]),
+    /** How the gateway spaced its retries, measured; null when no request was retried. */
+    retry_schedule: retrySchedule.nullable().default(null),
     /** The distributions behind the percentiles; null in documents before lb-demo 0.2. */
     histograms: histograms.nullable().default(null),
     /** The config scenario: the file, whether its leaves were simulated, the tree and its tests. */
@@ -341,6 +360,8 @@ export const ResultsDocumentSchema = z.object({
         served_chat_completions: z.number(),
         /** Chat requests it received, answered or not: retries and fallbacks included. */
         received_chat_requests: z.number().nullable().default(null),
+        /** Chat requests hit by each injected fault, by its own count (non-zero ones). */
+        injected_faults: z.record(z.string(), z.number()).default({}),
       }),
     )
     .default([]),

@@ -47,7 +47,8 @@ export class PoolResponse {
   readonly status: number;
   readonly statusText = '';
   readonly headers: ResponseHeaders;
-  readonly body: Dispatcher.ResponseData['body'];
+  /** Not readonly: a streamed request's transport may watch the bytes on their way. */
+  body: Dispatcher.ResponseData['body'];
   constructor(
     data: Dispatcher.ResponseData,
     readonly url: string,

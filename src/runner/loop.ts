@@ -26,6 +26,8 @@ export interface LoadShape {
   stream: boolean;
   /** Client-side limit on one request (ms): past it the request is reported as a timeout. */
   timeoutMs: number;
+  /** Streamed: a 200 stream silent this long (ms) is given up as stalled; default: --timeout. */
+  streamIdleTimeoutMs?: number;
   /** Seed of the arrival times in open loop, so a run can be repeated. */
   seed?: number;
   tag?: TransportOptions['tag'];

@@ -18,13 +18,17 @@ import {
 import {
   createPoolFetch,
   type PoolResponse,
-  type RequestCancel,
+  RequestCancel,
   type ResponseHeaders,
   type SdkFetch,
 } from './fetch.js';
-
-/** The start of an answer kept for the per-request lines. */
-const SNIPPET_LENGTH = 80;
+import {
+  brokenBody,
+  readStream,
+  SNIPPET_LENGTH,
+  type StreamChunk,
+  watchForDone,
+} from './stream.js';
 
 export interface Transport {
   /**
@@ -42,6 +46,8 @@ export interface Transport {
 export interface TransportOptions {
   stream: boolean;
   timeoutMs: number;
+  /** Streamed: a 200 stream silent this long (ms) is given up as stalled; default: timeoutMs. */
+  streamIdleTimeoutMs?: number;
   /** Connections to the gateway at most (the concurrency, or the open loop's max in flight). */
   connections: number;
   /**
@@ -77,13 +83,14 @@ export function createTransport(
   const client = createClient(plan, connection, slotted(pool.fetch), tag?.header);
   const context = routeContext(plan);
   const body = requestBody(plan, options.stream);
+  const idleMs = options.streamIdleTimeoutMs ?? options.timeoutMs;
   return {
     requestIdFor: (seq) => (tag ? `${tag.prefix}-${seq}` : undefined),
     send(seq, fromMs, cancel) {
-      const slot: Slot = cancel ? { cancel } : {};
+      const slot: Slot = { cancel: cancel ?? new RequestCancel() };
       const extraHeaders: Record<string | symbol, unknown> = { [SLOT]: slot };
       if (tag) extraHeaders[tag.header] = `${tag.prefix}-${seq}`;
-      const request = { client, slot, extraHeaders, context, seq, plan };
+      const request = { client, slot, extraHeaders, context, seq, plan, idleMs };
       return sendOne(request, body(seq), options.stream, fromMs ?? performance.now());
     },
     close: () => pool.close(),
@@ -167,6 +174,8 @@ interface Request {
   context: RouteContext;
   seq: number;
   plan: ScenarioPlan;
+  /** Streamed: how long the stream may stay silent. */
+  idleMs: number;
 }
 
 /** This request's own routing headers (lower-case names), from its slot; none without an answer. */
@@ -198,12 +207,19 @@ async function sendOne(
     if (rejected) return rejected;
     const headers = ownHeaders(request.slot);
     const route = headers ? routeOf(headers, request.context) : NO_ROUTE;
+    // A 2xx whose body then broke (a reset, a cut content-length) was answered, not unreached.
+    const broken = request.slot.response?.ok && brokenBody(error);
     return {
       seq: request.seq,
       latencyMs,
       ok: false,
       ...route,
-      error: describeFailure(error, headers),
+      error: broken
+        ? {
+            cause: 'truncated-body',
+            message: `the answer's body broke off before its end (${broken})`,
+          }
+        : describeFailure(error, headers),
     };
   }
 }
@@ -245,12 +261,11 @@ async function sendPlain(request: Request, body: ChatBody, started: number): Pro
   };
 }
 
-interface StreamChunk {
-  choices?: { delta?: { content?: string | null } }[];
-  usage?: { completion_tokens?: number } | null;
-}
-
-/** A streamed request: time to first token, time per output token after it, and the whole. */
+/**
+ * A streamed request: time to first token, time per output token after it, and the whole. A
+ * stream must end with a finish_reason: one that ends without it (cleanly or by a broken
+ * connection), carries an error event, or goes silent for idleMs is a failure, however it began.
+ */
 async function sendStreamed(request: Request, body: ChatBody, started: number): Promise<Sent> {
   const { seq } = request;
   const stream = await request.client.chat.completions.create(
@@ -259,41 +274,36 @@ async function sendStreamed(request: Request, body: ChatBody, started: number): 
     callOptions(request),
   );
   const route = routeOf(ownHeaders(request.slot) ?? {}, request.context);
-  let firstTokenAt: number | undefined;
-  let lastTokenAt = started;
-  let chunks = 0;
-  let usageTokens: number | undefined;
-  let snippet = '';
-  for await (const chunk of stream as AsyncIterable<StreamChunk>) {
-    const piece = chunk.choices?.[0]?.delta?.content;
-    if (piece) {
-      lastTokenAt = performance.now();
-      firstTokenAt ??= lastTokenAt;
-      chunks += 1;
-      if (snippet.length < SNIPPET_LENGTH) snippet += piece;
-    }
-    if (typeof chunk.usage?.completion_tokens === 'number')
-      usageTokens = chunk.usage.completion_tokens;
-  }
+  const done = request.slot.response ? watchForDone(request.slot.response) : () => false;
+  const read = await readStream(
+    stream as AsyncIterable<StreamChunk>,
+    { idleMs: request.idleMs, cancel: request.slot.cancel },
+    started,
+  );
+  read.finished ||= done();
   const latencyMs = performance.now() - started;
-  if (firstTokenAt === undefined) {
-    return {
-      seq,
-      latencyMs,
-      ok: false,
-      ...route,
-      error: { cause: 'invalid-response', message: 'the stream ended without any content' },
-    };
-  }
-  const outputTokens = usageTokens ?? chunks;
+  const outputTokens = read.usageTokens ?? read.chunks;
+  const received = read.chunks > 0 ? { outputTokens, snippet: read.snippet } : {};
+  const failure =
+    read.failure ??
+    (!read.finished
+      ? {
+          cause: 'truncated-stream' as const,
+          message: `the stream ended without a finish_reason or [DONE], after ${read.chunks} content chunk(s)`,
+        }
+      : read.firstTokenAt === undefined
+        ? { cause: 'invalid-response' as const, message: 'the stream ended without any content' }
+        : undefined);
+  if (failure) return { seq, latencyMs, ok: false, ...route, ...received, error: failure };
+  const first = read.firstTokenAt as number;
   return {
     seq,
     latencyMs,
     ok: true,
     ...route,
-    snippet: snippet.slice(0, SNIPPET_LENGTH),
+    snippet: read.snippet.slice(0, SNIPPET_LENGTH),
     outputTokens,
-    ttftMs: firstTokenAt - started,
-    ...(outputTokens > 1 ? { tpotMs: (lastTokenAt - firstTokenAt) / (outputTokens - 1) } : {}),
+    ttftMs: first - started,
+    ...(outputTokens > 1 ? { tpotMs: (read.lastTokenAt - first) / (outputTokens - 1) } : {}),
   };
 }

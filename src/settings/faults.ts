@@ -10,9 +10,24 @@ const RATES = {
   hang_rate: 'hangRate',
   spike_rate: 'spikeRate',
   malformed_rate: 'malformedRate',
+  cut_rate: 'cutRate',
+  stall_rate: 'stallRate',
+  error_event_rate: 'errorEventRate',
 } as const;
-const FAULT_KEYS = [...Object.keys(RATES), 'error_status', 'spike_ms', 'outage'] as const;
+const FAULT_KEYS = [
+  ...Object.keys(RATES),
+  'error_status',
+  'fail_first',
+  'retry_after',
+  'spike_ms',
+  'ttft_ms',
+  'outage',
+] as const;
 const ERROR_STATUSES = [429, 500, 502, 503, 504];
+/** The most calls of a request fail_first can fail; the gateway's retries are counted in ones. */
+const MAX_FAIL_FIRST = 100;
+/** The longest Retry-After, in seconds (the gateway gives up on one of 60 s or more). */
+const MAX_RETRY_AFTER_S = 3600;
 
 /** Validates a targets file's `faults` object, e.g. {"error_rate": 0.2, "error_status": 503}. */
 export function parseFaultObject(data: unknown, input: string): FaultSettings {
@@ -75,6 +90,13 @@ function setFault(faults: FaultSettings, key: string, value: unknown, input: str
     faults.errorStatus = status;
   } else if (key === 'spike_ms') {
     faults.spikeMs = parseNonNegativeNumber(String(value), where, 600_000);
+  } else if (key === 'ttft_ms') {
+    faults.ttftMs = parseNonNegativeNumber(String(value), where, 600_000);
+  } else if (key === 'fail_first') {
+    faults.failFirst = wholeNumber(value, where, MAX_FAIL_FIRST);
+  } else if (key === 'retry_after') {
+    faults.retryAfterS =
+      String(value).trim() === 'none' ? null : wholeNumber(value, where, MAX_RETRY_AFTER_S, 'none');
   } else if (key === 'outage') {
     if (value !== true && value !== false && value !== 'true' && value !== 'false') {
       throw new UsageError(`${where}: expected true or false, got ${JSON.stringify(value)}`);
@@ -87,6 +109,19 @@ function setFault(faults: FaultSettings, key: string, value: unknown, input: str
   }
 }
 
+/** A plain whole number from 0 to max (or the word `alternative`, when the caller takes one). */
+function wholeNumber(value: unknown, where: string, max: number, alternative?: string): number {
+  const text = String(value).trim();
+  const n = /^\d+$/.test(text) ? Number(text) : Number.NaN;
+  if (!(n <= max)) {
+    const or = alternative ? ` or ${alternative}` : '';
+    throw new UsageError(
+      `${where}: expected a whole number from 0 to ${max}${or}, got ${JSON.stringify(value)}`,
+    );
+  }
+  return n;
+}
+
 /** The inverse of the parsers: "error_rate=0.2,error_status=503", or "" for none. */
 export function formatFaults(faults: FaultSettings): string {
   const parts: string[] = [];
@@ -94,8 +129,14 @@ export function formatFaults(faults: FaultSettings): string {
     const rate = faults[field];
     if (rate) parts.push(`${word}=${rate}`);
   }
-  if (faults.errorRate && faults.errorStatus) parts.push(`error_status=${faults.errorStatus}`);
+  if (faults.failFirst) parts.push(`fail_first=${faults.failFirst}`);
+  const errors = Boolean(faults.errorRate || faults.failFirst);
+  if (errors && faults.errorStatus) parts.push(`error_status=${faults.errorStatus}`);
+  if (errors && faults.retryAfterS !== undefined) {
+    parts.push(`retry_after=${faults.retryAfterS ?? 'none'}`);
+  }
   if (faults.spikeRate && faults.spikeMs !== undefined) parts.push(`spike_ms=${faults.spikeMs}`);
+  if (faults.ttftMs !== undefined) parts.push(`ttft_ms=${faults.ttftMs}`);
   if (faults.outage) parts.push('outage');
   return parts.join(',');
 }

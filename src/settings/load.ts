@@ -8,6 +8,12 @@ import { parseCount, parsePositiveNumber } from './values.js';
 /** Client-side limit on one request unless --timeout says otherwise. */
 const DEFAULT_TIMEOUT_MS = 60_000;
 
+/**
+ * How long a 200 stream may send nothing before it counts as stalled, unless
+ * --stream-idle-timeout says otherwise: long enough for a slow model's first token.
+ */
+const DEFAULT_STREAM_IDLE_TIMEOUT_MS = 30_000;
+
 /** Longest --timeout, and so the largest p99 a request can show: --max-p99 above it checks nothing. */
 export const MAX_TIMEOUT_MS = 3_600_000;
 
@@ -26,6 +32,7 @@ export interface LoadOptions {
   duration?: string;
   stream?: boolean;
   timeout?: string;
+  streamIdleTimeout?: string;
   maxInFlight?: string;
   workers?: string;
 }
@@ -49,6 +56,10 @@ export function parseLoad(options: LoadOptions, embedded: boolean): LoadSettings
       options.timeout === undefined
         ? DEFAULT_TIMEOUT_MS
         : parsePositiveNumber(options.timeout, '--timeout', MAX_TIMEOUT_MS),
+    streamIdleTimeoutMs:
+      options.streamIdleTimeout === undefined
+        ? DEFAULT_STREAM_IDLE_TIMEOUT_MS
+        : parsePositiveNumber(options.streamIdleTimeout, '--stream-idle-timeout', MAX_TIMEOUT_MS),
     maxInFlight: defaultMaxInFlight(limit, filesPerRequest),
     workers: options.workers === undefined ? 1 : parseCount(options.workers, '--workers', 128),
   };

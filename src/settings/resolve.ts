@@ -14,6 +14,7 @@ import type {
   Weights,
 } from '../model/input.js';
 import {
+  DRILL_SCENARIOS,
   RESILIENCE_SCENARIOS,
   SCENARIO_NAMES,
   SEED_SCENARIOS,
@@ -62,6 +63,7 @@ export interface RawOptions {
   duration?: string;
   stream?: boolean;
   timeout?: string;
+  streamIdleTimeout?: string;
   fault?: string[];
   config?: string;
   maxInFlight?: string;
@@ -163,6 +165,16 @@ export function resolveSettings(options: RawOptions, env: Env): Settings {
       // than merged wrong.
       throw new UsageError(
         `${configFile.source}: a config run cannot be sharded yet; run it in one process (--workers for more load)`,
+      );
+    }
+    const drills = scenarios.filter(
+      (name) => !(SEED_SCENARIOS as readonly string[]).includes(name),
+    );
+    if (drills.length > 0) {
+      // They inject faults into lb-demo's own simulators and measure each retry's timing: a
+      // drill, not a load, and their retry schedules do not merge.
+      throw new UsageError(
+        `--scenario ${drills.join(', ')}: a resilience scenario or drill cannot be sharded; shard round-robin, weighted or distribution`,
       );
     }
     // Every scenario's total must give each shard a request; a --duration run has no count.
@@ -320,6 +332,7 @@ function parseScenario(raw: string): ScenarioName[] {
   const name = raw.trim();
   if (name === 'all') return [...SEED_SCENARIOS];
   if (name === 'resilience') return [...RESILIENCE_SCENARIOS];
+  if (name === 'drills') return [...DRILL_SCENARIOS];
   if ((SCENARIO_NAMES as readonly string[]).includes(name)) return [name as ScenarioName];
   throw new UsageError(`--scenario: unknown scenario ${JSON.stringify(raw)}`);
 }

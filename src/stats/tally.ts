@@ -14,6 +14,16 @@ import {
 import { binomialCountRange, wilsonInterval } from './intervals.js';
 import { weightedLatencyHistogram } from './latency.js';
 import { requestsToDetectSkew } from './power.js';
+import {
+  type CallFields,
+  type CallsTally,
+  createCallsTally,
+  mergeCalls,
+  summarizeFaultOutcomes,
+  summarizeProviderCalls,
+  summarizeRetrySchedule,
+  tallyCalls,
+} from './provider-calls.js';
 import { judgeSplit } from './verdict.js';
 
 export interface ExpectedTarget {
@@ -22,6 +32,7 @@ export interface ExpectedTarget {
 }
 
 export type RecordFields = Pick<RequestRecord, 'ok' | 'latencyMs' | 'pickedIndex' | 'error'> &
+  CallFields &
   Partial<
     Pick<
       RequestRecord,
@@ -65,6 +76,13 @@ export interface ScenarioTally {
   /** Open loop: how late each request left, against its scheduled time. */
   scheduleLag: Distribution;
   failuresByCause: Partial<Record<FailureCause, number>>;
+  /** Failed requests that got an HTTP status, by that status. */
+  failuresByStatus: Record<string, number>;
+  /** Failed answers that had delivered content first (cut, stalled, error event), and its tokens. */
+  partialAnswers: number;
+  partialTokens: number;
+  /** The provider calls behind the requests. */
+  calls: CallsTally;
   unattributedByCause: Partial<Record<FailureCause | 'ok', number>>;
   attributedBySimulator: number;
   retriesExhausted: number;
@@ -92,6 +110,10 @@ export function createTally(expected: readonly ExpectedTarget[], weights: Weight
     fallbackLatency: createDistribution(),
     scheduleLag: createDistribution(),
     failuresByCause: {},
+    failuresByStatus: {},
+    partialAnswers: 0,
+    partialTokens: 0,
+    calls: createCallsTally(expected.length),
     unattributedByCause: {},
     attributedBySimulator: 0,
     retriesExhausted: 0,
@@ -118,6 +140,7 @@ export function tallyRecord(tally: ScenarioTally, record: RecordFields): void {
   add(tally.picked, pick);
   add(tally.retries, pick, record.retries ?? 0);
   if (record.retriesExhausted) tally.retriesExhausted += 1;
+  tallyCalls(tally.calls, record);
   if (pick === k) {
     const why = record.ok ? 'ok' : (record.error?.cause ?? 'gateway-error');
     tally.unattributedByCause[why] = (tally.unattributedByCause[why] ?? 0) + 1;
@@ -128,6 +151,14 @@ export function tallyRecord(tally: ScenarioTally, record: RecordFields): void {
     add(tally.failed, pick);
     const cause = record.error?.cause ?? 'gateway-error';
     tally.failuresByCause[cause] = (tally.failuresByCause[cause] ?? 0) + 1;
+    const status = record.error?.status;
+    if (status !== undefined) {
+      tally.failuresByStatus[status] = (tally.failuresByStatus[status] ?? 0) + 1;
+    }
+    if (record.outputTokens) {
+      tally.partialAnswers += 1;
+      tally.partialTokens += record.outputTokens;
+    }
     return;
   }
   const answer = row(record.answeredIndex);
@@ -179,9 +210,13 @@ export function mergeTally(into: ScenarioTally, from: ScenarioTally): void {
     mergeDistribution(into[key], from[key]);
   }
   addCauses(into.failuresByCause, from.failuresByCause);
+  addCauses(into.failuresByStatus, from.failuresByStatus);
   addCauses(into.unattributedByCause, from.unattributedByCause);
   into.attributedBySimulator += from.attributedBySimulator;
   into.retriesExhausted += from.retriesExhausted;
+  mergeCalls(into.calls, from.calls);
+  into.partialAnswers += from.partialAnswers;
+  into.partialTokens += from.partialTokens;
   into.firstSentMs = Math.min(into.firstSentMs, from.firstSentMs);
   into.lastSentMs = Math.max(into.lastSentMs, from.lastSentMs);
 }
@@ -234,6 +269,12 @@ export function summarizeTally(tally: ScenarioTally, alpha = 0.05, elapsedMs = 0
     unattributedByCause: tally.unattributedByCause,
     unattributed,
     failuresByCause: tally.failuresByCause,
+    failuresByStatus: tally.failuresByStatus,
+    partialAnswers: tally.partialAnswers,
+    partialOutputTokens: tally.partialTokens,
+    providerCalls: summarizeProviderCalls(tally.calls, tally.requests),
+    faultOutcomes: summarizeFaultOutcomes(tally.calls),
+    retrySchedule: summarizeRetrySchedule(tally.calls),
     fit: judgeSplit(picked, weights, unattributed, alpha),
     latencyHistogram: weightedLatencyHistogram(tally.latency.slice(0, k).map(weightedValues)),
     elapsedMs,
@@ -284,6 +325,7 @@ function targetSummary(tally: ScenarioTally, index: number, attributed: number):
     tpotMs: statsOf(tally.tpot[index]),
     outputTokens: tally.outputTokens[index] ?? 0,
     fallbacks: tally.fallbacks[index] ?? 0,
+    providerCalls: tally.calls.byTarget[index] ?? 0,
   };
 }
 

@@ -66,7 +66,10 @@ describe('lb-demo init', () => {
 
 describe('.env.example', () => {
   it("documents every variable of docs/deployment.md's table, each commented out", () => {
+    // The table moved from the README to docs/deployment.md; a missing heading must fail here,
+    // not leave an empty slice that checks nothing.
     const docs = readFileSync(join(ROOT, 'docs', 'deployment.md'), 'utf8');
+    expect(docs).toContain('## Variables');
     const table = docs.slice(docs.indexOf('## Variables'), docs.indexOf('## Targets file'));
     const names = [...table.matchAll(/^\| (.+?) \|/gm)]
       .flatMap(([, cell]) => [...(cell ?? '').matchAll(/`([A-Z][A-Z0-9_]+)`/g)])

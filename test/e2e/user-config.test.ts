@@ -263,6 +263,7 @@ describe('--config against a gateway lb-demo did not start', () => {
   let gateway: RunningGateway;
   const sims: SimulatedProvider[] = [];
   beforeAll(async () => {
+    // Reached with --gateway, as a gateway of the user's would be: without lb-demo's token.
     gateway = await startGateway({ requireToken: false });
     for (const name of ['a', 'b', 'c']) {
       sims.push(await startSimulatedProvider({ kind: 'openai', name, models: [`model-${name}`] }));
@@ -302,5 +303,38 @@ describe('--config against a gateway lb-demo did not start', () => {
       expect(leaves[`leaf-${i}`]?.answered).toBe(sim.served().chatCompletions);
     });
     expect(JSON.stringify(doc)).not.toContain(SECRET);
+  });
+
+  it("what the requests cost, from the gateway's headers: every retry counted, ran-out ones as all their attempts", async () => {
+    const flaky = await startSimulatedProvider({
+      kind: 'openai',
+      name: 'flaky',
+      models: ['model-f'],
+      // Three calls in four 503 (the 2nd, 3rd, 4th, 6th, ...): with attempts 1, some requests
+      // are saved by their retry, and some run out of it (the gateway's -1).
+      faults: { errorRate: 0.75, errorStatus: 503 },
+    });
+    try {
+      const config = {
+        retry: { attempts: 1, on_status_codes: [503] },
+        provider: 'openai',
+        api_key: SECRET,
+        custom_host: flaky.baseUrl,
+        override_params: { model: 'model-f' },
+      };
+      const { doc } = await runConfig(config, ['--gateway', gateway.url, '-n', '10']);
+      const s = doc!.scenarios[0] as unknown as {
+        retries_exhausted: number;
+        provider_calls: { total: number; source: string; unknown_requests: number };
+      };
+      expect(s.retries_exhausted).toBeGreaterThan(0);
+      expect(s.provider_calls.source).toBe('headers');
+      expect(s.provider_calls.unknown_requests).toBe(0);
+      // No fallback here, so the headers tell every call: as many as the provider received.
+      expect(s.provider_calls.total).toBe(flaky.served().chatRequests);
+      expect(s.provider_calls.total).toBeGreaterThan(10);
+    } finally {
+      await flaky.close();
+    }
   });
 });

@@ -21,13 +21,26 @@ if (!installed) {
 
 const OUTPUT = fileURLToPath(new URL('../../test-output/', import.meta.url));
 
-function reportFile(fixture: string, name: string): { path: string; scenarios: number } {
+/** `histogramsPer`: the latency histograms each scenario with a success draws, at least. */
+function reportFile(
+  fixture: string,
+  name: string,
+  histogramsPer = 2,
+): { path: string; scenarios: number; histograms: number; zeroShares: boolean } {
   const text = readFileSync(new URL(`../fixtures/${fixture}`, import.meta.url), 'utf8');
   const doc = parseResultsDocument(text, fixture);
   mkdirSync(OUTPUT, { recursive: true });
   const path = `${OUTPUT}${name}`;
   writeFileSync(path, renderHtmlReport(doc));
-  return { path, scenarios: doc.scenarios.length };
+  const answered = doc.scenarios.filter((s) => s.succeeded > 0).length;
+  // A target of weight 0 (as in the drills) has bars of width 0: a share of 0, drawn as such.
+  const zeroShares = doc.scenarios.some((s) => s.targets.some((t) => t.expected_share === 0));
+  return {
+    path,
+    scenarios: doc.scenarios.length,
+    histograms: histogramsPer * answered,
+    zeroShares,
+  };
 }
 
 /**
@@ -74,12 +87,15 @@ interface Opened {
 
 describe.skipIf(!installed)('the HTML report in headless Chromium', () => {
   let browser: Browser;
-  let streamed: { path: string; scenarios: number };
-  let resilience: { path: string; scenarios: number };
+  let streamed: ReturnType<typeof reportFile>;
+  let resilience: ReturnType<typeof reportFile>;
+  let drills: ReturnType<typeof reportFile>;
 
   beforeAll(async () => {
     streamed = reportFile('results.json', 'report.html');
     resilience = reportFile('results-resilience.json', 'report-resilience.html');
+    // Not streamed, and two runs without a success (retries that ran out): fewer histograms.
+    drills = reportFile('results-drills.json', 'report-drills.html', 1);
     browser = await chromium.launch({
       executablePath: CHROMIUM,
       args: [
@@ -175,7 +191,7 @@ describe.skipIf(!installed)('the HTML report in headless Chromium', () => {
   }
 
   async function checkPage(
-    report: { path: string; scenarios: number },
+    report: ReturnType<typeof reportFile>,
     viewport: { width: number; height: number },
     screenshot?: string,
   ) {
@@ -183,15 +199,17 @@ describe.skipIf(!installed)('the HTML report in headless Chromium', () => {
     try {
       const sizes = await drawn(page);
       expect(sizes.splitCharts).toHaveLength(report.scenarios);
-      expect(sizes.histograms.length).toBeGreaterThanOrEqual(2 * report.scenarios);
+      expect(sizes.histograms.length).toBeGreaterThanOrEqual(report.histograms);
       for (const list of [sizes.splitCharts, sizes.histograms, sizes.observed, sizes.whiskers]) {
         for (const { width, height } of list) {
-          expect(width).toBeGreaterThan(0);
+          const bar = list === sizes.observed;
+          expect(width).toBeGreaterThanOrEqual(bar && report.zeroShares ? 0 : Number.MIN_VALUE);
           expect(height).toBeGreaterThan(0);
         }
       }
       expect(sizes.observed.length).toBe(sizes.expected.length);
-      expect(sizes.expected.every((b) => b.width > 0)).toBe(true);
+      const drawnBars = sizes.expected.filter((b) => b.width > 0).length;
+      expect(drawnBars).toBe(report.zeroShares ? report.scenarios : sizes.expected.length);
       expect(sizes.bins.length).toBeGreaterThan(0);
       expect(sizes.bins.every((b) => b.width > 0 && b.height > 0)).toBe(true);
       // Charts scale with the page: never wider than it.
@@ -243,6 +261,11 @@ describe.skipIf(!installed)('the HTML report in headless Chromium', () => {
   it('draws the resilience fixture (failures, fallbacks, failed checks) at both widths', async () => {
     await checkPage(resilience, DESKTOP);
     await checkPage(resilience, PHONE, 'report-resilience-phone.png');
+  });
+
+  it('draws the drills fixture (provider calls, fault outcomes, retry schedule) at both widths', async () => {
+    await checkPage(drills, DESKTOP);
+    await checkPage(drills, PHONE, 'report-drills-phone.png');
   });
 
   it('prints on white, and keeps each chart on one page', async () => {

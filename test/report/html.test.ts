@@ -710,3 +710,28 @@ describe('parseResultsDocument', () => {
     expect(Object.keys(resilience)).toEqual(Object.keys(JSON.parse(RESILIENCE_TEXT)));
   });
 });
+
+describe('the provider calls section', () => {
+  const drills = parseResultsDocument(
+    readFileSync(new URL('../fixtures/results-drills.json', import.meta.url), 'utf8'),
+    'results-drills.json',
+  );
+  const page = renderHtmlReport(drills);
+
+  it('carries the cost, the fault outcomes and the retry schedule, in the words of the text', () => {
+    expect(page).toContain(
+      escapeHtml(
+        "3 provider call(s) for 1 request(s): 3.00 per request (counted by lb-demo's simulators).",
+      ),
+    );
+    expect(page.match(/<table class="fault-outcomes">/g)?.length).toBe(5);
+    expect(page.match(/<table class="retry-schedule">/g)?.length).toBe(5);
+    expect(page).toContain('use_retry_after_header');
+    expect(page).toMatch(/<td class="text">#2<\/td>\s*<td>1<\/td>\s*<td>2.01 s<\/td>/);
+  });
+
+  it('has no such section for a document without calls', () => {
+    expect(resiliencePage).not.toContain('class="fault-outcomes"');
+    expect(resiliencePage).not.toContain('<h3>Provider calls</h3>');
+  });
+});

@@ -59,6 +59,40 @@ describe('mergeShards', () => {
     );
   });
 
+  it('adds what the requests cost the providers and what each fault did', () => {
+    const shards = [shard(0, 2), shard(1, 2)];
+    shards.forEach((s, i) => {
+      const entry = s.document.scenarios[0] as ScenarioEntry;
+      entry.provider_calls = {
+        total: entry.requests + 5 * (i + 1),
+        per_request: 0,
+        source: i === 0 ? 'simulators' : 'headers',
+        unknown_requests: i,
+      };
+      entry.fault_outcomes = [
+        { fault: 'cut', requests: 3 + i, succeeded: 0, broken_answers: 3 + i, errors: 0 },
+      ];
+      entry.targets.forEach((t) => {
+        t.provider_calls = t.answered + i;
+      });
+    });
+    const [all] = mergeShards(shards).document.scenarios;
+    const [one] = fixture.scenarios;
+    const requests = 2 * (one?.requests ?? 0);
+    expect(all?.provider_calls).toEqual({
+      total: requests + 15,
+      per_request: Number(((requests + 15) / requests).toFixed(4)),
+      source: 'mixed',
+      unknown_requests: 1,
+    });
+    expect(all?.fault_outcomes).toEqual([
+      { fault: 'cut', requests: 7, succeeded: 0, broken_answers: 7, errors: 0 },
+    ]);
+    expect(all?.targets.map((t) => t.provider_calls)).toEqual(
+      one?.targets.map((t) => 2 * t.answered + 1),
+    );
+  });
+
   it('says which shards are missing or cut short', () => {
     const cut = shard(3, 4);
     cut.document.interrupted = true;

@@ -12,6 +12,8 @@ const load = (name: string) =>
   parseResultsDocument(readFileSync(new URL(`../fixtures/${name}`, import.meta.url), 'utf8'), name);
 const streamed = load('results.json');
 const resilience = load('results-resilience.json');
+/** A real `--scenario retry-schedule -n 1` run: provider calls, fault outcomes, retry gaps. */
+const drills = load('results-drills.json');
 
 /** The cells of the table row that starts with `first` (cli-table3's │ borders). */
 function row(text: string, first: string): string[] {
@@ -81,6 +83,23 @@ describe('formatComparison, formatSummary and formatChecks', () => {
     ]);
     expect(row(text, 'with fallback')[4]).toBe(String(withFallback!.fallbacks));
     expect(text).toMatch(/with fallback: a fallback answer took .* at the median/);
+    // Broken 200s and calls per request: none counted in a document from before them.
+    expect(row(text, 'with fallback').slice(6, 8)).toEqual(['0', '-']);
+  });
+
+  it('shows the broken 200s and the calls per request of each run', () => {
+    const text = formatComparison(drills.scenarios, plain);
+    expect(row(text, '503, no Retry-After').slice(6, 8)).toEqual(['0', '3.00']);
+  });
+
+  it('names the statuses of the failures beside their causes', () => {
+    const ranOut = { ...drills.scenarios[4]!, failure_statuses: { '500': 1 } };
+    const text = formatComparison([drills.scenarios[3]!, ranOut], plain);
+    expect(text).toContain(
+      '429 until retries run out, use_retry_after_header: failures provider-error 1 (HTTP 500 1)',
+    );
+    // A document from before statuses were counted: the causes alone.
+    expect(text).toContain('429 until retries run out: failures provider-error 1\n');
   });
 
   it('summarizes every scenario and closes with what happened', () => {
@@ -101,5 +120,33 @@ describe('formatComparison, formatSummary and formatChecks', () => {
       `${failed} of ${resilience.checks.length} checks failed: exit status 1.`,
     );
     expect(formatChecks([], plain)).toBe('');
+  });
+});
+
+describe('the provider calls behind a scenario', () => {
+  const s = drills.scenarios[1]!;
+  const text = formatScenarioResult(s, plain);
+
+  it('states the cost in calls per request, and gives each target its calls', () => {
+    expect(text).toContain(
+      "Cost: 3 provider call(s) for 1 request(s): 3.00 per request (counted by lb-demo's simulators).",
+    );
+    expect(row(text, 'vllm').at(-1)).toBe('3');
+    expect(row(text, 'ollama').at(-1)).toBe('0');
+  });
+
+  it('prints what the faults did, and the retry schedule with the Retry-After verdict', () => {
+    expect(row(text, 'error')).toEqual(['error', '1', '1', '0', '0']);
+    expect(row(text, '#1')).toEqual(['#1', '1', '1.01 s', '0 ms', '1.01 s', '1.01 s']);
+    expect(row(text, '#2')).toEqual(['#2', '1', '2.01 s', '0 ms', '2.01 s', '2.01 s']);
+    expect(text).toContain(
+      'Retry-After: 0 of 2 retries that followed one waited at least as long (the others came sooner).',
+    );
+  });
+
+  it('says nothing of calls a document before them did not record', () => {
+    const old = formatScenarioResult(resilience.scenarios[0]!, plain);
+    expect(old).not.toContain('Cost:');
+    expect(old).not.toContain('Retry schedule');
   });
 });

@@ -29,8 +29,49 @@ describe('parseFaultSpec', () => {
     ['vllm:error_status=418', /error_status: expected one of 429, 500, 502, 503, 504, got "418"/],
     ['vllm:outage=maybe', /outage: expected true or false/],
     ['vllm:explode=1', /--fault \(vllm\): unknown fault "explode"/],
+    ['vllm:cut_rate=1.5', /cut_rate: must be at most 1, got 1.5/],
+    ['vllm:fail_first=2.5', /fail_first: expected a whole number from 0 to 100, got "2.5"/],
+    ['vllm:fail_first=101', /fail_first: expected a whole number from 0 to 100/],
+    ['vllm:retry_after=soon', /retry_after: expected a whole number from 0 to 3600 or none/],
+    ['vllm:ttft_ms=-5', /ttft_ms: must not be negative/],
   ])('rejects %j', (spec, message) => {
     expect(() => parseFaultSpec(spec, '--fault')).toThrow(message);
+  });
+});
+
+describe('the stream faults and the retry drill’s', () => {
+  it('reads cut, stall, error event, first token, fail_first and retry_after', () => {
+    expect(
+      parseFaultSpec(
+        'vllm:cut_rate=0.5,stall_rate=0.1,error_event_rate=0.25,ttft_ms=2000,fail_first=2,error_status=429,retry_after=3',
+        '--fault',
+      ).faults,
+    ).toEqual({
+      cutRate: 0.5,
+      stallRate: 0.1,
+      errorEventRate: 0.25,
+      ttftMs: 2000,
+      failFirst: 2,
+      errorStatus: 429,
+      retryAfterS: 3,
+    });
+    expect(parseFaultSpec('vllm:fail_first=1,retry_after=none', 'x').faults).toEqual({
+      failFirst: 1,
+      retryAfterS: null,
+    });
+  });
+
+  it('writes them back as it reads them', () => {
+    const faults = {
+      cutRate: 0.5,
+      ttftMs: 2000,
+      failFirst: 2,
+      errorStatus: 429,
+      retryAfterS: null,
+    };
+    const text = formatFaults(faults);
+    expect(text).toBe('cut_rate=0.5,fail_first=2,error_status=429,retry_after=none,ttft_ms=2000');
+    expect(parseFaultSpec(`t:${text}`, 'x').faults).toEqual(faults);
   });
 });
 

@@ -199,3 +199,33 @@ describe('the open loop cap on requests in flight', () => {
     );
   });
 });
+
+describe('resolveSettings: shards', () => {
+  it('splits the totals, keeps a fingerprint shared by every shard, and differs with the settings', () => {
+    const shard = (i: number, extra: Record<string, string> = {}) =>
+      resolveSettings(
+        {
+          scenario: 'weighted',
+          requests: '10',
+          concurrency: '4',
+          shard: `${i}/3`,
+          runId: 'r',
+          ...extra,
+        },
+        {},
+      );
+    const shards = [0, 1, 2].map((i) => shard(i));
+    expect(shards.map((s) => s.load.concurrency)).toEqual([2, 1, 1]);
+    expect(new Set(shards.map((s) => s.shard?.fingerprint)).size).toBe(1);
+    expect(shard(0, { requests: '11' }).shard?.fingerprint).not.toBe(shards[0]?.shard?.fingerprint);
+  });
+
+  it('refuses resilience scenarios and drills: they inject faults, and their retry schedules do not merge', () => {
+    expect(() =>
+      resolveSettings({ scenario: 'retry-schedule', shard: '0/2', runId: 'r' }, {}),
+    ).toThrow(/--scenario retry-schedule: a resilience scenario or drill cannot be sharded/);
+    expect(() => resolveSettings({ scenario: 'resilience', shard: '0/2', runId: 'r' }, {})).toThrow(
+      UsageError,
+    );
+  });
+});

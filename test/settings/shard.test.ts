@@ -50,7 +50,14 @@ describe('parseShard', () => {
 });
 
 describe('shardLoad', () => {
-  const load = { concurrency: 10, stream: false, timeoutMs: 1000, maxInFlight: 100, workers: 1 };
+  const load = {
+    concurrency: 10,
+    stream: false,
+    timeoutMs: 1000,
+    streamIdleTimeoutMs: 30_000,
+    maxInFlight: 100,
+    workers: 1,
+  };
   it('splits --concurrency, divides --rate, and gives each shard its own seed', () => {
     const shard = (index: number) => ({ index, count: 4, runId: 'r' });
     expect([0, 1, 2, 3].map((i) => shardLoad(load, shard(i), true).concurrency)).toEqual([

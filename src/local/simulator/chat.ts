@@ -1,20 +1,19 @@
 // How a simulated provider answers a chat request: decided first (the model's answer, its
 // latency, and any fault injected in front of it), then carried out, at once, later or streamed.
 import type http from 'node:http';
+import type { InjectedFault } from '../../model/request.js';
+import { answerBroken, answerNow, type Breakage, sendMalformed, streamAnswer } from './answer.js';
 import { hits } from './faults.js';
-import { bump, later, type SimState, send, track } from './state.js';
+import { type Attempt, later, type SimState, send, track } from './state.js';
 import {
   type Answer,
   buildAnswer,
-  completionJson,
-  cutJson,
   type Dialect,
   errorJson,
   faultMessage,
   modelNotFoundMessage,
   type ParsedChat,
   parseChat,
-  type StreamFormat,
   streamFormat,
 } from './wire.js';
 
@@ -38,6 +37,8 @@ type ChatDecision =
       latencyMs: number;
       /** Streamed: time to the first content token in ms (<= latencyMs). */
       ttftMs: number;
+      /** Broken halfway on purpose. */
+      breakage?: Breakage;
     }
   | {
       type: 'error';
@@ -47,6 +48,8 @@ type ChatDecision =
       delayMs: number;
       /** Seconds for a `retry-after` header. */
       retryAfter?: number;
+      /** Injected on purpose (not a bad request or an unknown model). */
+      injected?: boolean;
     }
   | {
       /** 200 with a cut-off JSON body (or stream event), after delayMs. */
@@ -77,7 +80,7 @@ export function chatRoute(
       }
       chunks.push(chunk);
     });
-    recordAttempt(state, req, res);
+    const attempt = recordAttempt(state, req, res);
     req.on('end', () => {
       if (tooLarge || res.destroyed) return;
       const body =
@@ -85,7 +88,9 @@ export function chatRoute(
       state.inFlight += 1;
       if (state.inFlight > state.counters.maxInFlight) state.counters.maxInFlight = state.inFlight;
       try {
-        const decision = decideChat(state, dialect, parseChat(dialect, body, defaultModel));
+        const number = attempt ? (state.attempts.get(attempt.id)?.length ?? 1) : 1;
+        const decision = decideChat(state, dialect, parseChat(dialect, body, defaultModel), number);
+        if (attempt) noteFault(state, attempt.record, decision);
         executeChat(state, res, dialect, decision);
       } finally {
         // Delayed answers hold a slot of their own until they end (see track()).
@@ -97,9 +102,16 @@ export function chatRoute(
 
 /**
  * The one place for per-provider behaviour, latency and injected faults. Faults come first, as
- * if they happened in front of the model server: hang, then error, then malformed, then spike.
+ * if they happened in front of the model server: hang, then error (by rate, then the request's
+ * first calls), then malformed, cut, stall and error event, then spike. `attempt` is this call's
+ * number among the calls of its request (1 for an untagged one).
  */
-function decideChat(state: SimState, dialect: Dialect, request: ParsedChat): ChatDecision {
+function decideChat(
+  state: SimState,
+  dialect: Dialect,
+  request: ParsedChat,
+  attempt: number,
+): ChatDecision {
   const { counters, faults: f } = state;
   const i = counters.chatRequests;
   counters.chatRequests += 1;
@@ -107,16 +119,18 @@ function decideChat(state: SimState, dialect: Dialect, request: ParsedChat): Cha
     counters.faults.hang += 1;
     return { type: 'hang' };
   }
-  if (f.anyRate && hits(i, f.errorRate)) {
+  if (f.anyRate && (hits(i, f.errorRate) || attempt <= f.failFirst)) {
     counters.faults.error += 1;
     const status = f.errorStatus;
-    const message = faultMessage(state.name, status);
+    const header = f.retryAfterS === undefined ? (status === 429 ? 1 : undefined) : f.retryAfterS;
+    const retryAfter = header ?? undefined;
     return {
       type: 'error',
       status,
-      message,
+      message: faultMessage(state.name, status, retryAfter),
       delayMs: 0,
-      ...(status === 429 ? { retryAfter: 1 } : {}),
+      injected: true,
+      ...(retryAfter === undefined ? {} : { retryAfter }),
     };
   }
   const decision = decideAnswer(state, dialect, request);
@@ -131,6 +145,7 @@ function decideChat(state: SimState, dialect: Dialect, request: ParsedChat): Cha
       delayMs: answered ? (decision.stream ? decision.ttftMs : decision.latencyMs) : 0,
     };
   }
+  if (decision.type === 'answer') breakAnswer(state, decision, i);
   if (hits(i, f.spikeRate)) {
     counters.faults.spike += 1;
     if (decision.type === 'answer') {
@@ -141,6 +156,26 @@ function decideChat(state: SimState, dialect: Dialect, request: ParsedChat): Cha
     }
   }
   return decision;
+}
+
+/**
+ * Cut, stall or error event, when one hits the i-th request. Cuts alternate: the 1st, 3rd, ...
+ * ends cleanly, the 2nd, 4th, ... is reset. An error event needs a stream: a whole answer it
+ * would hit is left whole, and not counted.
+ */
+function breakAnswer(state: SimState, decision: ChatDecision & { type: 'answer' }, i: number) {
+  const { counters, faults: f } = state;
+  if (hits(i, f.cutRate)) {
+    const clean = (counters.faults.cut + counters.faults.reset) % 2 === 0;
+    decision.breakage = clean ? 'cut' : 'reset';
+    counters.faults[clean ? 'cut' : 'reset'] += 1;
+  } else if (hits(i, f.stallRate)) {
+    decision.breakage = 'stall';
+    counters.faults.stall += 1;
+  } else if (decision.stream && hits(i, f.errorEventRate)) {
+    decision.breakage = 'error-event';
+    counters.faults.errorEvent += 1;
+  }
 }
 
 /** The answer without faults: a validation error, or the simulated model's answer. */
@@ -155,14 +190,18 @@ function decideAnswer(state: SimState, dialect: Dialect, request: ParsedChat): C
   }
   const { jitter, latencyMs } = state;
   const factor = jitter > 0 ? 1 + jitter * (2 * Math.random() - 1) : 1;
-  const ttft = (state.ttftMs ?? latencyMs / 4) * factor;
+  const ownTtft = (state.ttftMs ?? latencyMs / 4) * factor;
+  const total = Math.max(latencyMs * factor, ownTtft);
+  // ttft_ms: the first token comes late, and the rest of the answer after it as usual.
+  const slow = state.faults.ttftMs;
+  if (slow !== undefined) state.counters.faults.slowFirstToken += 1;
   return {
     type: 'answer',
     answer: buildAnswer(state.name, request, servedModel),
     stream: request.stream,
     includeUsage: request.includeUsage,
-    latencyMs: Math.max(latencyMs * factor, ttft),
-    ttftMs: ttft,
+    latencyMs: slow === undefined ? total : slow + (total - ownTtft),
+    ttftMs: slow ?? ownTtft,
   };
 }
 
@@ -174,15 +213,20 @@ function executeChat(
 ): void {
   switch (decision.type) {
     case 'answer': {
-      const { answer, latencyMs: total, ttftMs } = decision;
+      const { answer, latencyMs: total, ttftMs, breakage } = decision;
       if (decision.stream) {
         const format = streamFormat(dialect, answer, decision.includeUsage, state.nextId);
-        streamAnswer(state, res, format, answer, total, ttftMs);
-      } else if (total <= 0) {
-        answerNow(state, res, dialect, answer, 0);
-      } else {
-        later(state, res, total, (elapsedMs) => answerNow(state, res, dialect, answer, elapsedMs));
+        const message = faultMessage(state.name, 500);
+        const broken = breakage ? { kind: breakage, message } : undefined;
+        streamAnswer(state, res, format, answer, { totalMs: total, ttftMs }, broken);
+        return;
       }
+      const respond = (elapsedMs: number) =>
+        breakage && breakage !== 'error-event'
+          ? answerBroken(state, res, dialect, answer, elapsedMs, breakage)
+          : answerNow(state, res, dialect, answer, elapsedMs);
+      if (total <= 0) respond(0);
+      else later(state, res, total, respond);
       return;
     }
     case 'error': {
@@ -208,119 +252,45 @@ function executeChat(
 }
 
 /** Notes the arrival of a tagged request, and its status once answered. */
-function recordAttempt(state: SimState, req: http.IncomingMessage, res: http.ServerResponse) {
+function recordAttempt(
+  state: SimState,
+  req: http.IncomingMessage,
+  res: http.ServerResponse,
+): { id: string; record: Attempt } | undefined {
   const id = req.headers[REQUEST_ID_HEADER];
-  if (typeof id !== 'string') return;
-  const attempt = { atMs: performance.now(), status: null as number | null };
-  const list = state.attempts.get(id);
-  if (list) list.push(attempt);
-  else state.attempts.set(id, [attempt]);
-  res.once('finish', () => {
-    attempt.status = res.statusCode;
-  });
-  return attempt;
-}
-
-function countSuccess(state: SimState, answer: Answer, streamed: boolean): void {
-  state.counters.chatCompletions += 1;
-  bump(state.counters.byModel, answer.servedModel);
-  if (streamed) state.counters.streamed += 1;
-}
-
-function answerNow(
-  state: SimState,
-  res: http.ServerResponse,
-  dialect: Dialect,
-  answer: Answer,
-  ms: number,
-): void {
-  send(state, res, 200, state.jsonType, completionJson(dialect, answer, ms, state.nextId));
-  countSuccess(state, answer, false);
-}
-
-/** A 200 whose body is cut-off JSON: a whole body, or the first event or line of a stream. */
-function sendMalformed(
-  state: SimState,
-  res: http.ServerResponse,
-  dialect: Dialect,
-  answer: Answer | undefined,
-  stream: boolean,
-): void {
-  if (!stream) {
-    const json = answer
-      ? completionJson(dialect, answer, 0, state.nextId)
-      : '{"object":"chat.completion","choices":[]}';
-    send(state, res, 200, state.jsonType, cutJson(json));
-    return;
-  }
-  const format = answer ? streamFormat(dialect, answer, false, state.nextId) : undefined;
-  const first =
-    format === undefined ? '' : answer?.pieces.length ? format.piece(0) : format.tail(0, 0);
-  if (dialect === 'ollama') {
-    const line = first.slice(0, first.indexOf('\n')) || '{"message":{"content":""},"done":false}';
-    send(state, res, 200, 'application/x-ndjson', `${cutJson(line)}\n`);
-  } else {
-    const data =
-      first.slice('data: '.length, first.indexOf('\n')) ||
-      '{"object":"chat.completion.chunk","choices":[]}';
-    send(state, res, 200, 'text/event-stream', `data: ${cutJson(data)}\n\n`);
-  }
-}
-
-/** Sends the answer piece by piece: the first after ttftMs, the rest evenly up to totalMs. */
-function streamAnswer(
-  state: SimState,
-  res: http.ServerResponse,
-  format: StreamFormat,
-  answer: Answer,
-  totalMs: number,
-  ttftMs: number,
-): void {
-  const n = answer.pieces.length;
-  bump(state.counters.byStatus, 200);
-  if (totalMs <= 0) {
-    // Zero latency: the whole stream in one write.
-    let body = '';
-    for (let i = 0; i < n; i++) body += format.piece(i);
-    body += format.tail(0, 0);
-    res.writeHead(200, {
-      'content-type': format.contentType,
-      'cache-control': 'no-cache',
-      'content-length': Buffer.byteLength(body),
-    });
-    res.end(body);
-    countSuccess(state, answer, true);
-    return;
-  }
-  res.writeHead(200, { 'content-type': format.contentType, 'cache-control': 'no-cache' });
-  res.flushHeaders();
-  const start = performance.now();
-  const step = n > 1 ? (totalMs - ttftMs) / (n - 1) : 0;
-  const dueAt = (i: number) => (i < n ? ttftMs + i * step : totalMs);
-  let next = 0;
-  let firstTokenMs = 0;
-  const { handle, finish } = track(state, res);
-  const tick = () => {
-    handle.timer = undefined;
-    if (res.destroyed) return finish();
-    const now = performance.now() - start;
-    if (next === 0) firstTokenMs = now;
-    let out = '';
-    // Send every piece that is due (timers can fire late; catch up instead of drifting).
-    while (next < n && dueAt(next) <= now + 1) {
-      out += format.piece(next);
-      next += 1;
-    }
-    if (next >= n && dueAt(n) <= now + 1) {
-      res.end(out + format.tail(now, firstTokenMs));
-      countSuccess(state, answer, true);
-      return finish();
-    }
-    if (out) res.write(out);
-    handle.timer = setTimeout(tick, Math.max(0, dueAt(next) - (performance.now() - start)));
+  if (typeof id !== 'string') return undefined;
+  const record: Attempt = {
+    atMs: performance.now(),
+    status: null,
+    fault: null,
+    retryAfterMs: null,
   };
-  if (ttftMs <= 0) tick();
-  else handle.timer = setTimeout(tick, ttftMs);
+  const list = state.attempts.get(id);
+  if (list) list.push(record);
+  else state.attempts.set(id, [record]);
+  res.once('finish', () => {
+    // A reset answer never finishes: its status stays null.
+    record.status = res.statusCode;
+  });
+  return { id, record };
+}
+
+/** What the decision does to the call, for the request's log. */
+function noteFault(state: SimState, attempt: Attempt, decision: ChatDecision): void {
+  const fault: InjectedFault | null =
+    decision.type === 'hang'
+      ? 'hang'
+      : decision.type === 'malformed'
+        ? 'malformed'
+        : decision.type === 'answer'
+          ? (decision.breakage ?? (state.faults.ttftMs !== undefined ? 'slow-first-token' : null))
+          : decision.injected
+            ? 'error'
+            : null;
+  attempt.fault = fault;
+  if (decision.type === 'error' && decision.retryAfter !== undefined) {
+    attempt.retryAfterMs = decision.retryAfter * 1000;
+  }
 }
 
 function sendError(

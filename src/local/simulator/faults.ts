@@ -12,9 +12,24 @@ export function activeFaults(faults: FaultSettings): ActiveFaults {
     spikeMs: faults.spikeMs ?? 1000,
     malformedRate: faults.malformedRate ?? 0,
     outage: faults.outage ?? false,
+    cutRate: faults.cutRate ?? 0,
+    stallRate: faults.stallRate ?? 0,
+    errorEventRate: faults.errorEventRate ?? 0,
+    ttftMs: faults.ttftMs,
+    failFirst: faults.failFirst ?? 0,
+    retryAfterS: faults.retryAfterS,
   };
-  const rates = [active.errorRate, active.hangRate, active.spikeRate, active.malformedRate];
-  return { ...active, anyRate: rates.some((rate) => rate > 0) };
+  const rates = [
+    active.errorRate,
+    active.hangRate,
+    active.spikeRate,
+    active.malformedRate,
+    active.cutRate,
+    active.stallRate,
+    active.errorEventRate,
+    active.failFirst,
+  ];
+  return { ...active, anyRate: rates.some((rate) => rate > 0) || active.ttftMs !== undefined };
 }
 
 /**

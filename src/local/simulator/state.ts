@@ -1,6 +1,7 @@
 // What one simulated provider holds while it runs, and the low-level ways it answers: counters,
 // pending answers, and sending a body or an error.
 import type http from 'node:http';
+import type { InjectedFault } from '../../model/request.js';
 
 export type SimulatedKind = 'ollama' | 'openai';
 
@@ -13,7 +14,15 @@ export interface ActiveFaults {
   spikeMs: number;
   malformedRate: number;
   outage: boolean;
-  /** Any rate above 0 (the fast path skips the fault checks otherwise). */
+  cutRate: number;
+  stallRate: number;
+  errorEventRate: number;
+  /** undefined: the simulator's own time to first token. */
+  ttftMs: number | undefined;
+  failFirst: number;
+  /** undefined: the default (1 s on a 429); null: none. */
+  retryAfterS: number | null | undefined;
+  /** Any fault above 0 (the fast path skips the fault checks otherwise). */
   anyRate: boolean;
 }
 
@@ -23,6 +32,13 @@ export interface FaultCounts {
   hang: number;
   malformed: number;
   spike: number;
+  /** Answers cut cleanly, and reset, after half their content. */
+  cut: number;
+  reset: number;
+  stall: number;
+  errorEvent: number;
+  /** Answers whose first token came after ttft_ms. */
+  slowFirstToken: number;
 }
 
 export interface Counters {
@@ -42,8 +58,12 @@ export interface Counters {
 export interface Attempt {
   /** performance.now() at its arrival. */
   atMs: number;
-  /** The status it was answered with; null while pending, or for a hang. */
+  /** The status it was answered with; null while pending, or for a hang or a reset. */
   status: number | null;
+  /** The fault injected into it, if any. */
+  fault: InjectedFault | null;
+  /** The Retry-After its answer carried, in ms; null without one. */
+  retryAfterMs: number | null;
 }
 
 /** A pending timer of one chat answer; close() clears them all. */
@@ -85,7 +105,17 @@ export function newCounters(): Counters {
     byStatus: new Map(),
     streamed: 0,
     maxInFlight: 0,
-    faults: { error: 0, hang: 0, malformed: 0, spike: 0 },
+    faults: {
+      error: 0,
+      hang: 0,
+      malformed: 0,
+      spike: 0,
+      cut: 0,
+      reset: 0,
+      stall: 0,
+      errorEvent: 0,
+      slowFirstToken: 0,
+    },
   };
 }
 

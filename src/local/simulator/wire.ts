@@ -203,10 +203,10 @@ export function errorJson(dialect: Dialect, status: number, message: string): st
 }
 
 /** The message of an injected error. */
-export function faultMessage(name: string, status: number): string {
+export function faultMessage(name: string, status: number, retryAfterS?: number): string {
   const reason =
     status === 429
-      ? 'too many requests, retry after 1 second'
+      ? `too many requests${retryAfterS === undefined ? '' : `, retry after ${retryAfterS} second${retryAfterS === 1 ? '' : 's'}`}`
       : status === 503
         ? 'server busy, please try again'
         : (http.STATUS_CODES[status]?.toLowerCase() ?? 'error');
@@ -253,6 +253,8 @@ export interface StreamFormat {
   piece(i: number): string;
   /** The text after the last piece: final chunk, usage chunk, terminator. */
   tail(elapsedMs: number, firstTokenMs: number): string;
+  /** An error reported inside the stream, as the real server writes one mid-answer. */
+  errorEvent(message: string): string;
 }
 
 function sse(data: unknown): string {
@@ -305,6 +307,8 @@ export function streamFormat(
     const open = `{"model":${q(answer.model)},"created_at":${q(new Date().toISOString())},`;
     return {
       contentType: 'application/x-ndjson',
+      // Ollama ends a failing native stream with an {"error": ...} line.
+      errorEvent: (message) => `${q({ error: message })}\n`,
       piece: (i) =>
         `${open}"message":{"role":"assistant","content":${q(answer.pieces[i] ?? '')}},"done":false}\n`,
       tail: (elapsedMs, firstTokenMs) =>
@@ -337,6 +341,8 @@ export function streamFormat(
     // Ollama puts the role on every delta.
     return {
       contentType: 'text/event-stream',
+      errorEvent: (message) =>
+        sse({ error: { message, type: 'api_error', param: null, code: null } }),
       piece: (i) => chunk(`{"role":"assistant","content":${q(answer.pieces[i] ?? '')}}`, null),
       tail: () => `${chunk(roleDelta, answer.finishReason)}${usageChunk}data: [DONE]\n\n`,
     };
@@ -344,6 +350,9 @@ export function streamFormat(
   // vLLM/OpenAI: an opening chunk with the role, then content deltas, then the finish.
   return {
     contentType: 'text/event-stream',
+    // vLLM writes an error mid-stream as a data event holding {"error": ...}, then [DONE].
+    errorEvent: (message) =>
+      `${sse({ error: { object: 'error', message, type: 'InternalServerError', param: null, code: 500 } })}data: [DONE]\n\n`,
     piece: (i) => {
       const content = chunk(`{"content":${q(answer.pieces[i] ?? '')}}`, null);
       return i === 0 ? chunk(roleDelta, null) + content : content;

@@ -7,9 +7,9 @@ import { fitText, type Html, html, n, svg, textWidth } from './markup.js';
 
 const SPLIT = {
   width: 400,
-  /** Room left of the bars for "observed 43.3%". */
-  labelWidth: 104,
-  barWidth: 286,
+  /** Room left of the bars for "expected 100.0%". */
+  labelWidth: 116,
+  barWidth: 274,
   barHeight: 13,
   group: 60,
   axis: 22,

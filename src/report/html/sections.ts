@@ -1,6 +1,15 @@
 // The sections of one scenario on the HTML page.
 
 import {
+  FAULT_OUTCOME_HEAD,
+  faultOutcomeRows,
+  lateFirstTokenSentence,
+  providerCallsSentence,
+  RETRY_GAP_HEAD,
+  retryGapRows,
+  retryScheduleSentences,
+} from '../calls.js';
+import {
   count,
   decimal,
   describeLoad,
@@ -39,6 +48,7 @@ ${configuration(s)}
 ${splitSection(s)}
 ${treeSection(s)}
 ${outcomesSection(s)}
+${callsSection(s)}
 ${latencySection(s)}
 ${streamingSection(s)}
 </section>`;
@@ -49,7 +59,7 @@ function configuration(s: ScenarioEntry): Html {
   const extras: Html[] = [];
   if (config.retry) {
     extras.push(
-      html`<li>Gateway retry: up to ${config.retry.attempts} more attempt(s) on status ${config.retry.on_status_codes.join(', ')}</li>`,
+      html`<li>Gateway retry: up to ${config.retry.attempts} more attempt(s) on status ${config.retry.on_status_codes.join(', ')}${config.retry.use_retry_after_header ? ', use_retry_after_header' : ''}</li>`,
     );
   }
   if (config.request_timeout_ms !== null) {
@@ -115,6 +125,25 @@ ${table(
 )}`;
 }
 
+/** The cost in provider calls, the faults' outcomes and the retry schedule: as the text says. */
+function callsSection(s: ScenarioEntry): Html {
+  const cost = providerCallsSentence(s);
+  const cells = (row: string[]) =>
+    html`<tr>${row.map((cell, i) => (i === 0 ? html`<td class="text">${cell}</td>` : html`<td>${cell}</td>`))}</tr>`;
+  const head = (names: string[]) =>
+    html`<tr>${names.map((name, i) => (i === 0 ? html`<th class="text">${name}</th>` : html`<th>${name}</th>`))}</tr>`;
+  const outcomes = faultOutcomeRows(s);
+  const gaps = retryGapRows(s);
+  const late = lateFirstTokenSentence(s);
+  if (!cost && !late && outcomes.length === 0 && gaps.length === 0) return html``;
+  return html`<h3>Provider calls</h3>
+${cost ? html`<p class="cost">${cost}</p>` : ''}
+${late ? html`<p class="notice late-first-token">${late}</p>` : ''}
+${outcomes.length > 0 ? table('fault-outcomes', head(FAULT_OUTCOME_HEAD), outcomes.map(cells), "Faults injected, and what the client got (by lb-demo's simulators' log).") : ''}
+${gaps.length > 0 ? table('retry-schedule', head(RETRY_GAP_HEAD), gaps.map(cells), 'Retry schedule, measured: the gap from the previous call to the same target.') : ''}
+${retryScheduleSentences(s).map((line) => html`<p class="retry-note">${line}</p>`)}`;
+}
+
 function outcomesSection(s: ScenarioEntry): Html {
   const causes = Object.entries(s.failures).filter(
     (entry): entry is [string, number] => typeof entry[1] === 'number',
@@ -146,6 +175,16 @@ function outcomesSection(s: ScenarioEntry): Html {
 <dt>Gateway retries</dt><dd class="retries">${count(s.retries)}</dd>
 <dt>Served by a fallback</dt><dd>${count(s.fallbacks)}</dd>
 ${s.unattributed > 0 ? html`<dt>Unattributed</dt><dd class="unattributed">${count(s.unattributed)} request(s) whose target nothing named (${unattributedCauses(s)})</dd>` : ''}
+${
+  Object.keys(s.failure_statuses).length > 0
+    ? html`<dt>Failed, by status</dt><dd class="failure-statuses">${Object.entries(
+        s.failure_statuses,
+      )
+        .map(([status, n]) => `HTTP ${status} ${count(n)}`)
+        .join(', ')}</dd>`
+    : ''
+}
+${s.partial_answers > 0 ? html`<dt>Answers broken midway</dt><dd class="partial">${count(s.partial_answers)} (${count(s.partial_output_tokens)} output tokens shown, then cut)</dd>` : ''}
 ${s.attributed_by_simulator > 0 ? html`<dt>Known from simulators</dt><dd>${count(s.attributed_by_simulator)} pick(s): the gateway's answer did not name a target, lb-demo's simulator of it did</dd>` : ''}
 </dl>
 ${failures}

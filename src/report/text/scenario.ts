@@ -1,6 +1,15 @@
 // One scenario's result in the text report, read from its entry in the results document (the
 // HTML page reads the same entry, with the same formatters).
 import type { ChalkInstance } from 'chalk';
+import {
+  FAULT_OUTCOME_HEAD,
+  faultOutcomeRows,
+  lateFirstTokenSentence,
+  providerCallsSentence,
+  RETRY_GAP_HEAD,
+  retryGapRows,
+  retryScheduleSentences,
+} from '../calls.js';
 import { latencyRows, shareBars } from '../charts.js';
 import {
   alphaText,
@@ -30,7 +39,9 @@ export function formatScenarioResult(s: ScenarioEntry, c: ChalkInstance): string
       ),
     );
   }
-  lines.push('  Statistics:', indent(statisticsTable(s, c)), '');
+  lines.push('  Statistics:', indent(statisticsTable(s, c)));
+  const cost = providerCallsSentence(s);
+  lines.push(...(cost ? [`  Cost: ${cost}`] : []), '');
   if (s.open_loop) {
     const [arrivals, lag] = openLoopSummary(s.open_loop, s.load.rate_per_s);
     lines.push(`  Open loop: ${arrivals}`, `  ${lag}`);
@@ -42,12 +53,15 @@ export function formatScenarioResult(s: ScenarioEntry, c: ChalkInstance): string
   const shares = s.targets.map((t) => ({ ...t, expectedShare: t.expected_share }));
   lines.push('', shareBars(shares, c), '', ...verdictLines(s, c));
   if (s.nodes) lines.push('', ...formatTree(s, c), ...formatCases(s, c));
+  lines.push(...callsSections(s, c));
   if (s.ttft_ms) {
     lines.push(
       '',
       `  Streaming by target, ms (successful requests; ${s.output_tokens_per_s.toFixed(1)} output tokens/s overall):`,
       indent(streamingTable(s, c)),
     );
+    const late = lateFirstTokenSentence(s);
+    if (late) lines.push(c.yellow(`  ${late}`));
   }
   if (s.targets.some((t) => t.latency_ms)) {
     lines.push('', '  Latency by target, ms (successful requests):', indent(latencyTable(s, c)));
@@ -61,6 +75,34 @@ export function formatScenarioResult(s: ScenarioEntry, c: ChalkInstance): string
     );
   }
   return `${lines.join('\n')}\n`;
+}
+
+/** What became of the requests faults hit, and the retry schedule measured. */
+function callsSections(s: ScenarioEntry, c: ChalkInstance): string[] {
+  const lines: string[] = [];
+  const outcomes = faultOutcomeRows(s);
+  if (outcomes.length > 0) {
+    const table = newTable(c, FAULT_OUTCOME_HEAD);
+    table.push(...outcomes);
+    lines.push(
+      '',
+      "  Faults injected, and what the client got (by lb-demo's simulators' log):",
+      indent(table.toString()),
+    );
+  }
+  const gaps = retryGapRows(s);
+  if (gaps.length > 0) {
+    const table = newTable(c, RETRY_GAP_HEAD);
+    table.push(...gaps);
+    lines.push(
+      '',
+      '  Retry schedule, measured (gap from the previous call to the same target):',
+      indent(table.toString()),
+    );
+  }
+  const retried = retryScheduleSentences(s);
+  if (retried.length > 0) lines.push('', ...retried.map((line) => `  ${line}`));
+  return lines;
 }
 
 function verdictLines(s: ScenarioEntry, c: ChalkInstance): string[] {
@@ -125,6 +167,13 @@ function statisticsTable(s: ScenarioEntry, c: ChalkInstance): string {
   for (const [cause, n] of Object.entries(s.failures)) {
     table.push({ [`  ${cause}`]: count(n) });
   }
+  if (s.partial_answers > 0) {
+    table.push({
+      '  answers broken midway': c.red(
+        `${count(s.partial_answers)} (${count(s.partial_output_tokens)} tokens shown, then cut)`,
+      ),
+    });
+  }
   if (s.elapsed_ms > 0) {
     table.push({ Throughput: throughput(s) });
   }
@@ -147,6 +196,8 @@ function distributionTable(s: ScenarioEntry, c: ChalkInstance): string {
   const head = ['Target', 'Picked', 'Observed', '95% CI', 'Expected (range)', 'Deviation'];
   if (withFailures) head.push('Failed');
   if (withFallbacks) head.push('Answered', 'Fallbacks');
+  const withCalls = (s.provider_calls?.total ?? 0) > 0;
+  if (withCalls) head.push('Provider calls');
   const table = newTable(c, head);
   for (const t of s.targets) {
     const [min, max] = t.expected_range;
@@ -162,6 +213,7 @@ function distributionTable(s: ScenarioEntry, c: ChalkInstance): string {
     ];
     if (withFailures) row.push(t.failed > 0 ? c.red(count(t.failed)) : '0');
     if (withFallbacks) row.push(count(t.answered), count(t.fallbacks));
+    if (withCalls) row.push(count(t.provider_calls ?? 0));
     table.push(row);
   }
   return table.toString();

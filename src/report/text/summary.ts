@@ -1,5 +1,7 @@
 // The end of the text report: runs side by side, the summary of every scenario, the checks.
+
 import type { ChalkInstance } from 'chalk';
+import { brokenAnswers, callsPerRequest } from '../calls.js';
 import {
   count,
   duration,
@@ -22,6 +24,8 @@ export function formatComparison(runs: readonly ScenarioEntry[], c: ChalkInstanc
     'Success',
     'Fallbacks',
     'Retries',
+    'Broken 200s',
+    'Calls/request',
     'p50',
     'p99',
   ]);
@@ -33,6 +37,8 @@ export function formatComparison(runs: readonly ScenarioEntry[], c: ChalkInstanc
       percent(s.success_rate),
       count(s.fallbacks),
       count(s.retries),
+      count(brokenAnswers(s)),
+      callsPerRequest(s),
       s.latency_ms ? duration(s.latency_ms.p50) : '-',
       s.latency_ms ? duration(s.latency_ms.p99) : '-',
     ]);
@@ -43,7 +49,10 @@ export function formatComparison(runs: readonly ScenarioEntry[], c: ChalkInstanc
     const causes = Object.entries(s.failures)
       .map(([cause, n]) => `${cause} ${count(n)}`)
       .join(', ');
-    lines.push(`  ${name}: failures ${causes || 'none'}`);
+    const statuses = Object.entries(s.failure_statuses)
+      .map(([status, n]) => `HTTP ${status} ${count(n)}`)
+      .join(', ');
+    lines.push(`  ${name}: failures ${causes || 'none'}${statuses ? ` (${statuses})` : ''}`);
     const direct = s.direct_latency_ms;
     const fallback = s.fallback_latency_ms;
     if (direct && fallback) {

@@ -514,7 +514,17 @@ describe('latency, concurrency and lifecycle', () => {
       byStatus: {},
       streamed: 0,
       maxInFlight: 0,
-      faults: { error: 0, hang: 0, malformed: 0, spike: 0 },
+      faults: {
+        error: 0,
+        hang: 0,
+        malformed: 0,
+        spike: 0,
+        cut: 0,
+        reset: 0,
+        stall: 0,
+        errorEvent: 0,
+        slowFirstToken: 0,
+      },
     });
   });
 
@@ -570,7 +580,17 @@ describe('latency, concurrency and lifecycle', () => {
 });
 
 describe('fault injection', () => {
-  const NO_FAULTS = { error: 0, hang: 0, malformed: 0, spike: 0 };
+  const NO_FAULTS = {
+    error: 0,
+    hang: 0,
+    malformed: 0,
+    spike: 0,
+    cut: 0,
+    reset: 0,
+    stall: 0,
+    errorEvent: 0,
+    slowFirstToken: 0,
+  };
   const chat = (client: OpenAI) => client.chat.completions.create({ model: 'llama-fp8', messages });
   const chatStream = (client: OpenAI) =>
     client.chat.completions.create({ model: 'llama-fp8', messages, stream: true });
@@ -821,7 +841,13 @@ describe('fault injection', () => {
       if (res.status === 200) expect(() => JSON.parse(text)).toThrow(SyntaxError);
     }
     expect(statuses).toEqual([200, 503, 200, 503]);
-    expect(sim.served().faults).toEqual({ error: 2, hang: 0, malformed: 2, spike: 0 });
+    expect(sim.served().faults).toEqual({
+      ...NO_FAULTS,
+      error: 2,
+      hang: 0,
+      malformed: 2,
+      spike: 0,
+    });
 
     await sim.setFaults({ spikeRate: 1, spikeMs: 0, hangRate: 1, errorRate: 1 });
     const controller = new AbortController();
@@ -834,7 +860,13 @@ describe('fault injection', () => {
     await until(() => sim.served().faults.hang === 2);
     controller.abort();
     expect(await aborted).toMatchObject({ name: 'AbortError' });
-    expect(sim.served().faults).toEqual({ error: 2, hang: 2, malformed: 2, spike: 0 });
+    expect(sim.served().faults).toEqual({
+      ...NO_FAULTS,
+      error: 2,
+      hang: 2,
+      malformed: 2,
+      spike: 0,
+    });
 
     // Invalid requests are hit too (faults come before validation); a spiked 404 comes later.
     await sim.setFaults({ spikeRate: 1, spikeMs: 200 });
@@ -842,7 +874,13 @@ describe('fault injection', () => {
     const missing = await post(url, { model: 'gpt-4o', messages });
     expect(missing.status).toBe(404);
     expect(performance.now() - t0).toBeGreaterThanOrEqual(195);
-    expect(sim.served().faults).toEqual({ error: 2, hang: 2, malformed: 2, spike: 1 });
+    expect(sim.served().faults).toEqual({
+      ...NO_FAULTS,
+      error: 2,
+      hang: 2,
+      malformed: 2,
+      spike: 1,
+    });
     await sim.close();
     await hung.catch(() => undefined);
   });
