@@ -3,6 +3,7 @@
 // added have defaults, so older documents still read. Plain data, snake_case keys.
 import { z } from 'zod';
 import { callSchemas } from './schema-calls.js';
+import { merged, shard, shardsHomogeneity } from './schema-shards.js';
 
 const latency = z.object({
   count: z.number(),
@@ -292,20 +293,7 @@ const scenario = z
     cases: z.array(caseEntry).nullable().default(null),
     lint: z.array(finding).nullable().default(null),
     /** A merged run: whether the shards saw the same split (shards x targets homogeneity). */
-    shards_homogeneity: z
-      .object({
-        method: z.enum(['chi-square', 'monte-carlo']),
-        statistic: z.number(),
-        df: z.number(),
-        p_value: z.number(),
-        alpha: z.number(),
-        outcome: z.enum(['consistent', 'differs', 'inconclusive']),
-        reason: z.string().nullable(),
-        monte_carlo_samples: z.number().optional(),
-        seed: z.number().optional(),
-      })
-      .nullable()
-      .default(null),
+    shards_homogeneity: shardsHomogeneity.nullable().default(null),
   })
   .superRefine((s, context) => {
     const { counts, edges_ms: edges } = s.latency_histogram;
@@ -367,40 +355,9 @@ export const ResultsDocumentSchema = z.object({
     .default([]),
   interrupted: z.boolean().default(false),
   /** One shard of a run spread over several processes; null for a whole run. */
-  shard: z
-    .object({
-      run_id: z.string(),
-      index: z.number(),
-      count: z.number(),
-      /** Digest of what every shard of the run must share: merge refuses shards that differ. */
-      fingerprint: z.string(),
-      /** The checks asked for, judged by `lb-demo merge` on all shards, not by the shard. */
-      alpha: z.number(),
-      gate: z.object({
-        fail_on_skew: z.boolean(),
-        min_success_rate_pct: z.number().nullable(),
-        max_p99_ms: z.number().nullable(),
-      }),
-    })
-    .nullable()
-    .default(null),
+  shard: shard.nullable().default(null),
   /** Written by `lb-demo merge`: the run its shards made up; null for a run or a shard. */
-  merged: z
-    .object({
-      run_id: z.string(),
-      shards: z.number(),
-      /** Shard indexes whose document was there and complete, missing, or cut short. */
-      complete: z.array(z.number()),
-      missing: z.array(z.number()),
-      incomplete: z.array(z.number()),
-      /**
-       * Percentiles come from the shards' merged histograms: each within this relative error of
-       * the percentile of all the requests together (counts, means and extremes are exact).
-       */
-      percentile_max_relative_error: z.number(),
-    })
-    .nullable()
-    .default(null),
+  merged: merged.nullable().default(null),
   checks: z.array(check).default([]),
   checks_passed: z.boolean().nullable().default(null),
   scenarios: z.array(scenario),
