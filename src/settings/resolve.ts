@@ -22,9 +22,16 @@ import {
 } from '../scenarios.js';
 import { normalizeWeights } from '../weights.js';
 import { parseFaultSpec } from './faults.js';
-import { MAX_TIMEOUT_MS, parseLoad } from './load.js';
+import { type LoadOptions, MAX_TIMEOUT_MS, parseLoad } from './load.js';
 import { checkDistinctFiles, checkOutPath } from './outputs.js';
-import { fingerprint, parseShard, shardLoad, sharedPart, splitTotal } from './shard.js';
+import {
+  fingerprint,
+  parseShard,
+  type RawShardOptions,
+  shardLoad,
+  sharedPart,
+  splitTotal,
+} from './shard.js';
 import { defaultTargets, readTargetsFile } from './targets.js';
 import { configSecrets, leafTargets, userConfigOption } from './user-config.js';
 import {
@@ -44,7 +51,7 @@ import {
 const DEFAULT_SIM_LATENCY_MS = { ollama: 300, openai: 15 } as const;
 
 /** Options as commander hands them over: raw strings, not yet trusted. */
-export interface RawOptions {
+export interface RawOptions extends LoadOptions, RawShardOptions {
   scenario?: string;
   requests?: string;
   weights?: string;
@@ -58,23 +65,12 @@ export interface RawOptions {
   failOnSkew?: boolean;
   minSuccessRate?: string;
   maxP99?: string;
-  concurrency?: string;
-  rate?: string;
-  duration?: string;
-  stream?: boolean;
-  timeout?: string;
-  streamIdleTimeout?: string;
   fault?: string[];
   config?: string;
-  maxInFlight?: string;
-  workers?: string;
   case?: string[];
   cases?: string;
   metadata?: string;
   ignoreLint?: boolean;
-  shard?: string;
-  shards?: string;
-  runId?: string;
 }
 
 /** An input's value and the name to give it in messages (the flag, or else the variable). */
