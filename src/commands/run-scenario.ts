@@ -65,6 +65,8 @@ export async function runOneScenario(
     show.record(record);
   };
   let outcome: RunOutcome;
+  // Wall-clock time, so that `lb-demo merge` can tell how the shards' runs overlapped.
+  const startedAt = Date.now();
   try {
     const shape = {
       ...settings.load,
@@ -106,6 +108,7 @@ export async function runOneScenario(
   const gone = watch.signal.aborted;
   return {
     plan,
+    startedAt,
     summary: withTreeTests(
       summarizeTally(tally, settings.alpha, outcome.elapsedMs),
       plan,

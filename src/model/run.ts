@@ -50,6 +50,8 @@ export type StopReason = 'interrupted' | 'gateway-gone';
 
 export interface ScenarioResult {
   plan: ScenarioPlan;
+  /** When it started sending (epoch ms, this machine's clock). */
+  startedAt?: number;
   summary: ScenarioSummary;
   load: LoadSettings;
   /** The run was interrupted before all requests were sent (Ctrl-C, or the gateway went away). */

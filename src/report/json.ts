@@ -97,6 +97,7 @@ export function scenarioEntry(result: ScenarioResult): ScenarioEntry {
       workers: load.workers,
     },
     open_loop: openLoopEntry(result),
+    started_at: result.startedAt === undefined ? null : new Date(result.startedAt).toISOString(),
     interrupted,
     stop_reason: stopReason,
     elapsed_ms: round(summary.elapsedMs, 3),

@@ -171,8 +171,14 @@ export function mergeScenario(entries: readonly ScenarioEntry[], alpha: number):
     unattributed,
     alpha,
   );
-  const elapsedMs = Math.max(...entries.map((s) => s.elapsed_ms));
+  const window = runWindow(entries);
   const latency = mergeLatency(entries);
+  const perSecond = (pick: (s: ScenarioEntry) => number) =>
+    // Over the window from the first shard's start to the last one's end when the documents
+    // say when they ran; else the shards' own rates added (they ran side by side).
+    window
+      ? round(total((s) => pick(s) * s.elapsed_ms) / window.elapsedMs || 0, 3)
+      : round(total(pick), 3);
   return {
     ...first,
     requests,
@@ -191,21 +197,15 @@ export function mergeScenario(entries: readonly ScenarioEntry[], alpha: number):
               6,
             ),
     },
-    // The shards ran side by side: the run's rates are their sum, its time the longest shard's.
-    elapsed_ms: round(elapsedMs, 3),
-    requests_per_s: round(
-      total((s) => s.requests_per_s),
-      3,
-    ),
+    started_at: window?.startedAt ?? null,
+    elapsed_ms: round(window?.elapsedMs ?? Math.max(...entries.map((s) => s.elapsed_ms)), 3),
+    requests_per_s: perSecond((s) => s.requests_per_s),
     send_window_ms: round(Math.max(...entries.map((s) => s.send_window_ms ?? 0)), 3),
     sent_per_s: round(
       total((s) => s.sent_per_s ?? 0),
       3,
     ),
-    output_tokens_per_s: round(
-      total((s) => s.output_tokens_per_s),
-      3,
-    ),
+    output_tokens_per_s: perSecond((s) => s.output_tokens_per_s),
     retries: total((s) => s.retries),
     retries_exhausted: total((s) => s.retries_exhausted),
     fallbacks: total((s) => s.fallbacks),
@@ -238,6 +238,22 @@ export function mergeScenario(entries: readonly ScenarioEntry[], alpha: number):
     retry_schedule: onlyRetrySchedule(entries),
     shards_homogeneity: homogeneity(entries, alpha),
   };
+}
+
+/**
+ * From the first shard's start to the last shard's end, when every document says when it started
+ * (lb-demo 0.2 and later). The machines' clocks are trusted to agree (NTP: milliseconds).
+ */
+function runWindow(
+  entries: readonly ScenarioEntry[],
+): { startedAt: string; elapsedMs: number } | undefined {
+  const starts = entries.map((s) =>
+    s.started_at === null ? Number.NaN : Date.parse(s.started_at),
+  );
+  if (starts.some((t) => !Number.isFinite(t))) return undefined;
+  const first = Math.min(...starts);
+  const last = Math.max(...entries.map((s, i) => (starts[i] ?? first) + s.elapsed_ms));
+  return { startedAt: new Date(first).toISOString(), elapsedMs: last - first };
 }
 
 function mergeTarget(parts: readonly TargetEntry[]): TargetEntry {

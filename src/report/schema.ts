@@ -232,6 +232,8 @@ const scenario = z
     }),
     /** Open loop: scheduled, sent, late, dropped; null in a closed loop. */
     open_loop: openLoop.nullable().default(null),
+    /** When it started sending (ISO 8601, the sending machine's clock); null before 0.2. */
+    started_at: z.string().nullable().default(null),
     interrupted: z.boolean().default(false),
     /** Why it stopped early: interrupted (Ctrl-C, SIGTERM) or gateway-gone. */
     stop_reason: z.enum(['interrupted', 'gateway-gone']).nullable().default(null),

@@ -93,6 +93,23 @@ describe('mergeShards', () => {
     );
   });
 
+  it('measures the run from the first shard to start to the last to end', () => {
+    const [a, b] = [shard(0, 2), shard(1, 2)];
+    const [one] = fixture.scenarios;
+    const elapsed = one?.elapsed_ms ?? 0;
+    (a.document.scenarios[0] as ScenarioEntry).started_at = '2026-11-26T10:00:00.000Z';
+    (b.document.scenarios[0] as ScenarioEntry).started_at = '2026-11-26T10:00:01.500Z';
+    const [all] = mergeShards([a, b]).document.scenarios;
+    expect(all?.started_at).toBe('2026-11-26T10:00:00.000Z');
+    expect(all?.elapsed_ms).toBeCloseTo(1500 + elapsed, 3);
+    const requests = 2 * (one?.requests ?? 0);
+    expect(all?.requests_per_s).toBeCloseTo((requests * 1000) / (1500 + elapsed), 1);
+    // Without start times: the shards' rates added, over the longest shard.
+    const [added] = mergeShards([shard(0, 2), shard(1, 2)]).document.scenarios;
+    expect(added?.started_at).toBeNull();
+    expect(added?.requests_per_s).toBeCloseTo(2 * (one?.requests_per_s ?? 0), 2);
+  });
+
   it('says which shards are missing or cut short', () => {
     const cut = shard(3, 4);
     cut.document.interrupted = true;
