@@ -193,6 +193,33 @@ describe('lb-demo merge', () => {
     expect(partial.code).toBe(0);
   });
 
+  it('an open loop: each shard sends at rate/N; arrivals and requests add up', async () => {
+    const dir = scratchDir();
+    const args = (i: number) => [
+      ...['--gateway', gateway.url, '--targets', targetsFile, '--scenario', 'weighted'],
+      ...['--rate', '40', '--duration', '1', '--run-id', 'run-open', '--shard', `${i}/2`],
+      ...['--json', '--out', join(dir, `open-${i}.json`)],
+    ];
+    const results = await Promise.all([0, 1].map((i) => startCli(args(i)).done));
+    type Open = { load: { rate_per_s: number }; open_loop: { scheduled: number; sent: number } };
+    const shards = results.map((r) => JSON.parse(r.stdout).scenarios[0] as Open);
+    expect(shards.map((s) => s.load.rate_per_s)).toEqual([20, 20]);
+    const merged = await runCli([
+      'merge',
+      join(dir, 'open-0.json'),
+      join(dir, 'open-1.json'),
+      '--json',
+    ]);
+    expect(merged.code).toBe(0);
+    const all = JSON.parse(merged.stdout).scenarios[0] as Open & { requests: number };
+    expect(all.load.rate_per_s).toBe(40);
+    expect(all.open_loop.scheduled).toBe(
+      shards[0]!.open_loop.scheduled + shards[1]!.open_loop.scheduled,
+    );
+    expect(all.requests).toBe(shards[0]!.open_loop.sent + shards[1]!.open_loop.sent);
+    expect(ollama.served().chatCompletions + vllm.served().chatCompletions).toBe(all.requests);
+  });
+
   it('reads concatenated documents from stdin, as `kubectl logs` gives them, and refuses other runs', async () => {
     const dir = scratchDir();
     const results = await runShards(2, 'run-logs', 40, dir);
