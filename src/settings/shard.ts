@@ -133,10 +133,9 @@ export function sharedPart(
       model: t.model,
       host: maskUrl(t.customHost ?? ''),
     })),
-    gateway:
-      settings.deployment.kind === 'own-gateway'
-        ? maskUrl(settings.deployment.gateway.url)
-        : 'embedded',
+    // Not the gateway's URL: shards may each reach a replica of their own (that is what the drift
+    // test across shards is for); whether the gateway is embedded, yes.
+    gateway: settings.deployment.kind === 'own-gateway' ? 'own' : 'embedded',
     config: settings.userConfig ? fingerprint(settings.userConfig.data) : null,
     alpha: settings.alpha,
     gate: settings.gate,

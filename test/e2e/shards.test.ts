@@ -4,6 +4,8 @@
 // within the stated precision of the exact ones, and a shard killed mid-run is reported.
 import { spawnSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { type RunningGateway, startGateway } from '../../src/local/gateway.js';
@@ -191,6 +193,46 @@ describe('lb-demo merge', () => {
     const doc = JSON.parse(partial.stdout) as Doc;
     expect(doc.checks.find((c) => c.check === 'shard-coverage')?.passed).toBe(true);
     expect(partial.code).toBe(0);
+  });
+
+  it('a replica that routes otherwise: the drift test across shards catches it (exit 1)', async () => {
+    // A stand-in for a gateway replica with a stale config: it turns the weights around before
+    // the real gateway sees them, 1:3 becoming 3:1.
+    const stale = http.createServer((req, res) => {
+      const headers = { ...req.headers };
+      const sent = headers['x-portkey-config'];
+      if (typeof sent === 'string') {
+        const config = JSON.parse(sent) as { targets: { weight?: number }[] };
+        const weights = config.targets.map((t) => t.weight);
+        config.targets.forEach((t, i) => {
+          t.weight = weights[weights.length - 1 - i];
+        });
+        headers['x-portkey-config'] = JSON.stringify(config);
+      }
+      const target = new URL(req.url ?? '/', gateway.url);
+      const upstream = http.request(target, { method: req.method, headers }, (answer) => {
+        res.writeHead(answer.statusCode ?? 502, answer.headers);
+        answer.pipe(res);
+      });
+      req.pipe(upstream);
+    });
+    await new Promise<void>((resolve) => stale.listen(0, '127.0.0.1', resolve));
+    try {
+      const { port } = stale.address() as AddressInfo;
+      const dir = scratchDir();
+      const runs = [gateway.url, `http://127.0.0.1:${port}/v1`].map((url, i) => {
+        const args = runArgs('run-drift', 400).map((a) => (a === gateway.url ? url : a));
+        return startCli([...args, '--shard', `${i}/2`, '--json', '--out', join(dir, `d-${i}.json`)])
+          .done;
+      });
+      for (const r of await Promise.all(runs)) expect(r.code).toBe(0);
+      const merged = await runCli(['merge', join(dir, 'd-0.json'), join(dir, 'd-1.json')]);
+      expect(merged.code).toBe(1);
+      expect(merged.stdout).toMatch(/Across shards: the shards saw different splits/);
+      expect(merged.stdout).toMatch(/FAIL --shard-drift weighted: the shards saw different splits/);
+    } finally {
+      await new Promise((resolve) => stale.close(resolve));
+    }
   });
 
   it('an open loop: each shard sends at rate/N; arrivals and requests add up', async () => {
