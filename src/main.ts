@@ -27,7 +27,9 @@ export async function main(argv: readonly string[]): Promise<number> {
       stdin: process.stdin,
     });
     // A reader that closed the pipe (`| head`) chose to stop reading: not an error. Any other
-    // failure to write the report is one line and its own status.
+    // failure to write the report is one line and its own status, also for a quick command whose
+    // write fails after it returned.
+    await Promise.all([stdout.settled(), stderr.settled()]);
     const failure = stdout.failure ?? stderr.failure;
     if (failure && code !== EXIT.interrupted) {
       stderr.write(`lb-demo: cannot write the output (${failure.code ?? failure.message})\n`);

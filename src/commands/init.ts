@@ -1,9 +1,9 @@
 // `lb-demo init [dir]`: the packaged .env.example and example targets files, copied where the
 // user can edit them. It never overwrites a file: if any of them exists, it writes none.
 import { existsSync, mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { UsageError } from '../errors.js';
+import { UsageError, WriteError } from '../errors.js';
 import { printable } from '../io/text.js';
 
 /** The package's root: dist/commands/ (or src/commands/ under tsx) is two levels below it. */
@@ -21,16 +21,35 @@ export function writeStarterFiles(dir: string): string[] {
     throw new UsageError(`init: ${printable(taken.to)} already exists; not overwriting it`);
   }
   for (const { name, to } of files) {
-    mkdirSync(join(to, '..'), { recursive: true });
+    makeDirectory(dirname(to));
     try {
       // 'wx': should the file appear after the check above, it is still not overwritten.
       writeFileSync(to, readFileSync(join(PACKAGE_ROOT, name)), { flag: 'wx' });
     } catch (error) {
-      const code = (error as NodeJS.ErrnoException).code ?? (error as Error).message;
-      throw new UsageError(`init: ${printable(to)}: cannot write the file (${code})`);
+      throw new WriteError(`init: ${printable(to)}: cannot write the file (${errorCode(error)})`);
     }
   }
   return files.map((file) => file.to);
+}
+
+/**
+ * A directory and its missing parents, one at a time (mkdir -p), each refusal one line: Node's own
+ * recursive mkdir never returns for a path under /proc.
+ */
+function makeDirectory(dir: string): void {
+  if (existsSync(dir)) return;
+  makeDirectory(dirname(dir));
+  try {
+    mkdirSync(dir);
+  } catch (error) {
+    throw new WriteError(
+      `init: ${printable(dir)}: cannot create the directory (${errorCode(error)})`,
+    );
+  }
+}
+
+function errorCode(error: unknown): string {
+  return printable((error as NodeJS.ErrnoException).code ?? (error as Error).message);
 }
 
 /** .env.example and examples/*.json, relative to the package root. */

@@ -49,6 +49,8 @@ export function filtered(stream: OutputStream, filter: (text: string) => string)
 export interface GuardedStream extends OutputStream {
   /** The first write error other than a closed pipe (EPIPE). */
   readonly failure: NodeJS.ErrnoException | undefined;
+  /** Resolves once what was written has been handed over, or has failed (then `failure` says). */
+  settled(): Promise<void>;
 }
 
 /**
@@ -78,6 +80,13 @@ export function guarded(stream: NodeJS.WriteStream): GuardedStream {
     },
     get failure() {
       return failure;
+    },
+    settled() {
+      if (closed) return Promise.resolve();
+      // A write error arrives as an event after the write's callback: let it land first.
+      return new Promise((resolve) => {
+        stream.write('', () => setImmediate(resolve));
+      });
     },
   };
 }

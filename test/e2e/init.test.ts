@@ -65,6 +65,17 @@ describe('lb-demo init', () => {
 });
 
 describe('.env.example', () => {
+  it('a directory it cannot create: one line and exit 4, also under /proc (which hangs mkdir -p)', async () => {
+    for (const [dir, code] of [
+      ['/proc/lb-demo-nope', 'ENOENT'],
+      ['/dev/null/x', 'ENOTDIR'],
+    ] as const) {
+      const result = await runCli(['init', dir]);
+      expect(result.stderr).toBe(`lb-demo: init: ${dir}: cannot create the directory (${code})\n`);
+      expect(result.code).toBe(4);
+    }
+  });
+
   it("documents every variable of docs/deployment.md's table, each commented out", () => {
     // The table moved from the README to docs/deployment.md; a missing heading must fail here,
     // not leave an empty slice that checks nothing.

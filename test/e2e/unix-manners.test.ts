@@ -4,6 +4,7 @@ import { spawn } from 'node:child_process';
 import { openSync, readdirSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { setTimeout as delay } from 'node:timers/promises';
+import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { BIN, childPids, runCli, scratchDir, startCli, writeJson } from './helpers.js';
 
@@ -37,10 +38,9 @@ describe('a reader that closes the pipe', () => {
 });
 
 describe('output that cannot be written', () => {
-  it('stdout on a full disk: one line and exit status 4, not a stack trace', async () => {
-    const dir = scratchDir();
-    const child = spawn(process.execPath, [BIN, '--scenario', 'weighted', '-n', '2'], {
-      cwd: dir,
+  const toFullDisk = async (args: string[]) => {
+    const child = spawn(process.execPath, [BIN, ...args], {
+      cwd: scratchDir(),
       env: ENV,
       stdio: ['ignore', openSync('/dev/full', 'w'), 'pipe'],
     });
@@ -49,8 +49,22 @@ describe('output that cannot be written', () => {
       stderr += d;
     });
     const code = await new Promise<number | null>((resolve) => child.on('close', resolve));
+    return { stderr, code };
+  };
+
+  it('stdout on a full disk: one line and exit status 4, not a stack trace', async () => {
+    const { stderr, code } = await toFullDisk(['--scenario', 'weighted', '-n', '2']);
     expect(stderr).toBe('lb-demo: cannot write the output (ENOSPC)\n');
     expect(code).toBe(4);
+  });
+
+  it('the same for a command that is done before its write fails (lint, --version)', async () => {
+    const config = fileURLToPath(new URL('../../examples/config-canary.json', import.meta.url));
+    for (const args of [['lint', config], ['--version']]) {
+      const { stderr, code } = await toFullDisk(args);
+      expect(stderr).toBe('lb-demo: cannot write the output (ENOSPC)\n');
+      expect(code).toBe(4);
+    }
   });
 
   it('--out on a full disk: one line, exit 4, and --report is still written', async () => {
