@@ -123,7 +123,14 @@ async function readShards(inputs: readonly string[], io: CliIO): Promise<Shard[]
       input === '-'
         ? await readStdin(io)
         : (readTextFile(input, shown, { maxBytes: MAX_STREAM_BYTES }) ?? '');
-    const { documents } = findDocuments(text);
+    const found = findDocuments(text);
+    for (const line of found.cutShort) {
+      io.stderr.write(
+        `lb-demo: ${shown}: a document at line ${line} is cut short (its pod stopped mid-print?); skipped\n`,
+      );
+    }
+    // Other JSON on a line of its own (a structured log line) is not a shard's: skipped.
+    const documents = found.documents.filter((d) => looksLikeResults(d.text));
     if (documents.length === 0) throw new UsageError(`${shown}: no results document in it`);
     for (const found of documents) {
       const source = documents.length > 1 ? `${shown} (document at line ${found.line})` : shown;
@@ -131,6 +138,19 @@ async function readShards(inputs: readonly string[], io: CliIO): Promise<Shard[]
     }
   }
   return shards;
+}
+
+/** An object with the fields every results document has; a log line's object has not. */
+function looksLikeResults(text: string): boolean {
+  try {
+    const value: unknown = JSON.parse(text);
+    return (
+      typeof value === 'object' && value !== null && 'lb_demo' in value && 'scenarios' in value
+    );
+  } catch {
+    // Not JSON after all: parseResultsDocument says so, naming the line.
+    return true;
+  }
 }
 
 async function readStdin(io: CliIO): Promise<string> {
