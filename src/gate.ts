@@ -64,7 +64,7 @@ export function viewOfEntry(entry: ScenarioEntry): GateView {
 }
 
 export function evaluateGate(
-  results: readonly ({ scenario: string; cases?: CaseOutcome[] } & (
+  results: readonly ({ scenario: string; cases?: CaseOutcome[]; failuresExpected?: boolean } & (
     | { summary: ScenarioSummary }
     | { view: GateView }
   ))[],
@@ -75,8 +75,10 @@ export function evaluateGate(
     const { scenario, cases } = result;
     const view = 'view' in result ? result.view : viewOfSummary(result.summary);
     // Always on, listed only when it fails: a scenario in which nothing succeeded measured
-    // nothing, with or without gate flags.
-    if (view.requests > 0 && view.succeeded === 0) outcomes.push(noSuccess(scenario, view));
+    // nothing, with or without gate flags; unless failing was its point (a drill's variant).
+    if (view.requests > 0 && view.succeeded === 0 && !result.failuresExpected) {
+      outcomes.push(noSuccess(scenario, view));
+    }
     // Always on when a config's request cases ran: a case routed otherwise than predicted fails.
     if (cases && cases.length > 0) outcomes.push(routingCheck(scenario, cases));
     if (gate.failOnSkew) outcomes.push(skewCheck(scenario, view));

@@ -331,13 +331,20 @@ const BUILDERS: Record<Exclude<ScenarioName, 'config'>, Builder> = {
         3,
         true,
       ),
-      variant('429 until retries run out', failing(5, 429, RETRY_AFTER_S), 2, false),
-      variant(
-        '429 until retries run out, use_retry_after_header',
-        failing(5, 429, RETRY_AFTER_S),
-        2,
-        true,
-      ),
+      // Meant to fail every request: what they show is how the retries run out.
+      {
+        ...variant('429 until retries run out', failing(5, 429, RETRY_AFTER_S), 2, false),
+        failuresExpected: true,
+      },
+      {
+        ...variant(
+          '429 until retries run out, use_retry_after_header',
+          failing(5, 429, RETRY_AFTER_S),
+          2,
+          true,
+        ),
+        failuresExpected: true,
+      },
     ];
   },
 

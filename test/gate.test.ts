@@ -100,6 +100,12 @@ describe('evaluateGate', () => {
       },
     ]);
     expect(evaluateGate([{ scenario: 'w', summary: balanced }], { failOnSkew: false })).toEqual([]);
+    // A drill's variant meant to fail every request is not failed for it.
+    expect(
+      evaluateGate([{ scenario: 'w', summary: none, failuresExpected: true }], {
+        failOnSkew: false,
+      }),
+    ).toEqual([]);
   });
 
   it('fails --fail-on-skew on an inconclusive verdict: no evidence, no pass', () => {

@@ -251,6 +251,7 @@ function finish(
           scenario: scenarioLabel(r.plan),
           summary: r.summary,
           ...(r.cases ? { cases: r.cases } : {}),
+          ...(r.plan.failuresExpected ? { failuresExpected: true } : {}),
         })),
         settings.gate,
       );

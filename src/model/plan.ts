@@ -122,6 +122,11 @@ export interface ScenarioPlan {
   disruptions: Disruption[];
   prompts: readonly string[];
   maxTokens: number;
+  /**
+   * Every request is meant to fail (a drill that shows how retries run out): the always-on
+   * any-success check does not apply.
+   */
+  failuresExpected?: boolean;
   /** Per-request lines (the seed's tests 1 and 2) or progress lines every few requests (test 3). */
   display: 'per-request' | 'progress';
   /** Streamed or not whatever --stream says: a drill that compares the two runs each. */
