@@ -8,6 +8,7 @@ import { type CliIO, colours } from '../io/streams.js';
 import { printable } from '../io/text.js';
 import type { CheckOutcome } from '../model/stats.js';
 import { maskDocument, parseResultsDocument } from '../report/document.js';
+import { checkName } from '../report/format.js';
 import { renderHtmlReport } from '../report/html/page.js';
 import { formatResultsJson } from '../report/json.js';
 import { type MergedRun, mergeShards, type Shard } from '../report/merge.js';
@@ -39,7 +40,7 @@ export async function mergeCommand(
   if (options.json) {
     io.stdout.write(text);
     for (const check of failed)
-      io.stderr.write(`lb-demo: FAIL --${check.check} ${check.message}\n`);
+      io.stderr.write(`lb-demo: FAIL ${checkName(check.check)} ${check.message}\n`);
   } else {
     io.stdout.write(coverageLine(merged, c));
     for (const entry of document.scenarios) {

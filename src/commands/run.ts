@@ -12,7 +12,7 @@ import type { GatewayConnection, Settings, TargetSpec } from '../model/input.js'
 import type { RequestRecord } from '../model/request.js';
 import type { RunContext, ScenarioResult } from '../model/run.js';
 import type { UserConfig } from '../model/tree.js';
-import { scenarioLabel } from '../report/format.js';
+import { checkName, scenarioLabel } from '../report/format.js';
 import { renderHtmlReport } from '../report/html/page.js';
 import { buildResultsDocument, formatResultsJson, scenarioEntry } from '../report/json.js';
 import { formatRecordLine } from '../report/records.js';
@@ -273,7 +273,7 @@ function finish(
     io.stdout.write(text);
     // stdout holds the document alone; failed checks still reach a CI log.
     for (const check of failedChecks) {
-      io.stderr.write(`lb-demo: FAIL --${check.check} ${check.message}\n`);
+      io.stderr.write(`lb-demo: FAIL ${checkName(check.check)} ${check.message}\n`);
     }
   } else {
     say(formatSummary(document.scenarios, document.interrupted, c));

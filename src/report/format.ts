@@ -103,6 +103,14 @@ export function driftText(drift: NonNullable<ScenarioEntry['shards_homogeneity']
   return `${said} (${formatP(drift.p_value)}; ${method} of homogeneity, alpha ${alphaText(drift.alpha)})`;
 }
 
+/** The flags whose checks they are; the others (any-success, shard-coverage...) are always on. */
+const CHECK_FLAGS = new Set(['fail-on-skew', 'min-success-rate', 'max-p99']);
+
+/** A check as the report names it: `--max-p99` for a flag's check, `any-success` for the others. */
+export function checkName(check: string): string {
+  return CHECK_FLAGS.has(check) ? `--${check}` : check;
+}
+
 /** "p = 0.69", "p = 0.0012", "p < 0.0001". */
 export function formatP(p: number): string {
   if (!isNumber(p)) return 'p = n/a';

@@ -231,12 +231,12 @@ async function runBoth(
     // Every request failed: the run measured nothing, which is a failure of its own (exit 1).
     expect(json.stderr).toMatch(
       new RegExp(
-        `^lb-demo: FAIL --any-success weighted: no request succeeded \\(${REQUESTS} failed: [a-z-]+ ${REQUESTS}\\)\n$`,
+        `^lb-demo: FAIL any-success weighted: no request succeeded \\(${REQUESTS} failed: [a-z-]+ ${REQUESTS}\\)\n$`,
       ),
     );
     expect(json.code).toBe(1);
     expect(human.stderr).toBe('');
-    expect(human.stdout).toMatch(/FAIL --any-success weighted: no request succeeded/);
+    expect(human.stdout).toMatch(/FAIL any-success weighted: no request succeeded/);
     expect(human.code).toBe(1);
     const doc = JSON.parse(json.stdout) as Doc;
     return { doc, json, human, fakes };

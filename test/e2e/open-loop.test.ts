@@ -44,7 +44,7 @@ const answering = (_: http.IncomingMessage, res: http.ServerResponse, f: Fake) =
 /** Never answers: a request stays in flight until lb-demo's --timeout. */
 const hanging = () => {};
 
-/** The run's scenario; `noneAnswered`: every request timed out, which fails --any-success. */
+/** The run's scenario; `noneAnswered`: every request timed out, which fails any-success. */
 async function run(args: string[], noneAnswered = false): Promise<Scenario> {
   if (!fake) throw new Error('no fake gateway');
   const result = await runCli(
@@ -53,7 +53,7 @@ async function run(args: string[], noneAnswered = false): Promise<Scenario> {
     { timeoutMs: 55_000 },
   );
   expect(result.stderr).toEqual(
-    noneAnswered ? expect.stringMatching(/^lb-demo: FAIL --any-success .*timeout/) : '',
+    noneAnswered ? expect.stringMatching(/^lb-demo: FAIL any-success .*timeout/) : '',
   );
   expect(result.code).toBe(noneAnswered ? 1 : 0);
   const [s] = JSON.parse(result.stdout).scenarios as Scenario[];

@@ -148,7 +148,7 @@ describe('secrets echoed by the gateway', () => {
       );
       // Every request failed: the run measured nothing, and says so with its exit status.
       expect(result.code).toBe(1);
-      expect(result.stdout).toMatch(/FAIL --any-success weighted: no request succeeded/);
+      expect(result.stdout).toMatch(/FAIL any-success weighted: no request succeeded/);
       // The secrets were really sent: what came back held them.
       expect(fake.headers).toHaveLength(2);
       expect(fake.headers[0]?.['x-portkey-api-key']).toBe(PORTKEY_KEY);
@@ -201,7 +201,7 @@ describe('secrets echoed by the gateway', () => {
       expect(result.code).toBe(1);
       expect(fake.headers[0]?.['x-portkey-api-key']).toBe(PORTKEY_KEY); // from the .env
       expect(result.stderr).toMatch(
-        /^lb-demo: FAIL --any-success weighted: no request succeeded .*\nlb-demo: FAIL --min-success-rate weighted: /,
+        /^lb-demo: FAIL any-success weighted: no request succeeded .*\nlb-demo: FAIL --min-success-rate weighted: /,
       );
       expectAllClean(result, '--json');
       const doc = JSON.parse(result.stdout) as {
@@ -277,7 +277,7 @@ describe('a provider echoing its bearer token, through the embedded gateway', ()
       // No request succeeded: exit status 1, said on a line of its own.
       expect(report.code).toBe(1);
       expect(json.code).toBe(1);
-      expect(json.stderr).toMatch(/^lb-demo: FAIL --any-success weighted: no request succeeded/);
+      expect(json.stderr).toMatch(/^lb-demo: FAIL any-success weighted: no request succeeded/);
       expect(provider.headers).toHaveLength(6);
       expect(provider.headers.every((h) => h.authorization === `Bearer ${VLLM_KEY}`)).toBe(true);
       expectAllClean(report, 'report', { '--out file': readFileSync(out, 'utf8') });

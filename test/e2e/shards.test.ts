@@ -188,7 +188,7 @@ describe('lb-demo merge', () => {
     const merged = await runCli(['merge', ...files]);
     expect(merged.code).toBe(1);
     expect(merged.stdout).toMatch(/3 of 4 shards complete/);
-    expect(merged.stdout).toMatch(/FAIL --shard-coverage coverage 3 of 4 shards: shard 2 missing/);
+    expect(merged.stdout).toMatch(/FAIL shard-coverage coverage 3 of 4 shards: shard 2 missing/);
     const partial = await runCli(['merge', ...files, '--allow-partial', '--json']);
     const doc = JSON.parse(partial.stdout) as Doc;
     expect(doc.checks.find((c) => c.check === 'shard-coverage')?.passed).toBe(true);
@@ -229,7 +229,7 @@ describe('lb-demo merge', () => {
       const merged = await runCli(['merge', join(dir, 'd-0.json'), join(dir, 'd-1.json')]);
       expect(merged.code).toBe(1);
       expect(merged.stdout).toMatch(/Across shards: the shards saw different splits/);
-      expect(merged.stdout).toMatch(/FAIL --shard-drift weighted: the shards saw different splits/);
+      expect(merged.stdout).toMatch(/FAIL shard-drift weighted: the shards saw different splits/);
     } finally {
       await new Promise((resolve) => stale.close(resolve));
     }

@@ -249,7 +249,7 @@ describe('--config on the embedded default (a dry run on simulated providers)', 
       '{"metadata":{"plan":"trial"},"expect":"free"}',
     ]);
     expect(code).toBe(1);
-    expect(stderr).toMatch(/FAIL --conditional-routing .*1 of 2 request case/);
+    expect(stderr).toMatch(/FAIL conditional-routing .*1 of 2 request case/);
     const [wrong, right] = doc!.scenarios[0]!.cases!;
     expect(wrong?.source).toBe('user');
     expect(wrong?.expect_agrees).toBe(false);

@@ -3,7 +3,7 @@
 // Policy forbids any request. Pure: a document in, a string out; the same document always gives
 // the same page.
 
-import { count, formatP, percent } from '../format.js';
+import { checkName, count, formatP, percent } from '../format.js';
 import type { ResultsDocument } from '../schema.js';
 import { type Html, html, raw, table } from './markup.js';
 import { checksOf, label, scenarioSection } from './sections.js';
@@ -131,7 +131,7 @@ function checksSection(doc: ResultsDocument): Html {
       : `${failed} of ${doc.checks.length} checks FAILED: the run exited with status 1.`;
   const items = doc.checks.map(
     (c) =>
-      html`<li class="check ${c.passed ? 'pass' : 'fail'}" data-check="${c.check}" data-scenario="${c.scenario}"><span class="badge">${c.passed ? 'PASS' : 'FAIL'}</span> <code>--${c.check}</code> ${c.message}</li>`,
+      html`<li class="check ${c.passed ? 'pass' : 'fail'}" data-check="${c.check}" data-scenario="${c.scenario}"><span class="badge">${c.passed ? 'PASS' : 'FAIL'}</span> <code>${checkName(c.check)}</code> ${c.message}</li>`,
   );
   return html`<section class="checks">
 <h2>Checks</h2>

@@ -3,6 +3,7 @@
 import type { ChalkInstance } from 'chalk';
 import { brokenAnswers, callsPerRequest } from '../calls.js';
 import {
+  checkName,
   count,
   duration,
   fitOf,
@@ -116,7 +117,9 @@ export function formatChecks(checks: readonly CheckEntry[], c: ChalkInstance): s
   if (checks.length === 0) return '';
   const lines = ['', c.bold('Checks:')];
   for (const o of checks) {
-    lines.push(`  ${o.passed ? c.green('PASS') : c.red('FAIL')} --${o.check} ${o.message}`);
+    lines.push(
+      `  ${o.passed ? c.green('PASS') : c.red('FAIL')} ${checkName(o.check)} ${o.message}`,
+    );
   }
   const failed = checks.filter((o) => !o.passed).length;
   lines.push(
