@@ -4,6 +4,7 @@
 // running it. Pure.
 import type { LintFinding, TreeNode } from '../model/tree.js';
 import { OPERATORS } from './conditions.js';
+import { refusedHostReason } from './hosts.js';
 import { CACHE_KEYS, NODE_KEYS, RETRY_KEYS, STRATEGY_KEYS } from './keys.js';
 import { nodesOf } from './parse.js';
 import { loadBalanceShares } from './predict.js';
@@ -32,6 +33,7 @@ export function lintConfig(root: TreeNode): LintFinding[] {
     weightsOf(node, add);
     retryOf(node, add);
     timeoutOf(node, add);
+    hostOf(node, add);
     if (node.mode === 'conditional') conditionalOf(node, add);
     if (node.mode === 'single' && node.children.length > 1) {
       add(
@@ -169,6 +171,19 @@ function codesOf(codes: unknown, path: string, add: Add): void {
       add('error', path, 'status-code', `${code} is not an HTTP status: nothing ever matches it`);
     }
   }
+}
+
+function hostOf(node: TreeNode, add: Add): void {
+  const host = node.raw.custom_host;
+  if (typeof host !== 'string') return;
+  const reason = refusedHostReason(host);
+  if (reason === undefined) return;
+  add(
+    'warning',
+    `${node.path}.custom_host`,
+    'refused-host',
+    `the gateway refuses this host (${reason}) unless its TRUSTED_CUSTOM_HOSTS lists it; a short service name (svc or svc.namespace) passes`,
+  );
 }
 
 function timeoutOf(node: TreeNode, add: Add): void {

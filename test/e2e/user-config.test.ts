@@ -72,7 +72,7 @@ const THREE_LEVELS = {
         {
           name: 'backup',
           provider: 'ollama',
-          custom_host: 'http://ollama.internal:11434',
+          custom_host: 'http://ollama.llm:11434',
           override_params: { model: 'llama3' },
         },
       ],

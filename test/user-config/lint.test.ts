@@ -22,6 +22,29 @@ describe('lintConfig', () => {
     ).toEqual([]);
   });
 
+  it('warns of hosts the gateway refuses by default, and only of those', () => {
+    const hosts = [
+      'http://ollama.llm.svc.cluster.local:11434', // refused: .local
+      'http://10.128.4.17:8080/v1', // refused: private
+      'http://metadata', // refused: metadata endpoint
+      'http://172.31.0.1', // refused: private
+      'http://172.32.0.1', // public
+      'http://ollama.llm:11434', // a service in a namespace: passes
+      'http://localhost:11434', // trusted by default
+      'https://api.openai.com/v1', // public
+    ];
+    const found = rules({
+      strategy: { mode: 'loadbalance' },
+      targets: hosts.map((custom_host) => leaf({ custom_host })),
+    });
+    expect(found).toEqual([
+      'warning refused-host config.targets[0].custom_host',
+      'warning refused-host config.targets[1].custom_host',
+      'warning refused-host config.targets[2].custom_host',
+      'warning refused-host config.targets[3].custom_host',
+    ]);
+  });
+
   it('suggests the key the gateway knows for a misspelled one', () => {
     const findings = lint({
       strategy: { mode: 'loadbalance' },
