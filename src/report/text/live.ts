@@ -67,9 +67,14 @@ export function formatScenarioHeader(
   ];
   plan.targets.forEach((target, i) => {
     const weight = plan.weights[i] ?? 0;
+    // A config's leaves have no weight of their own: their share is the product along the path
+    // (a fallback's later targets get none while the first answers).
+    const share = plan.tree
+      ? `expected share ${percent(weight)}`
+      : `weight ${decimal(weight)} (${percent(weight)})`;
     lines.push(
       `    ${i + 1}. ${target.name} (${target.provider}, model ${target.model}) - ` +
-        `${maskUrl(target.customHost)} - weight ${decimal(weight)} (${percent(weight)})`,
+        `${maskUrl(target.customHost)} - ${share}`,
     );
   });
   for (const disruption of plan.disruptions)
