@@ -32,7 +32,7 @@ export function openLoopWarning(o: OpenLoop, ratePerS: number | null): string | 
   const why: string[] = [];
   if (o.dropped_at_max_in_flight > 0) {
     why.push(
-      `${percent(o.dropped_at_max_in_flight / o.scheduled)} of arrivals found ${count(o.max_in_flight)} requests already in flight and were dropped (the gateway did not keep up)`,
+      `${percent(o.dropped_at_max_in_flight / o.scheduled)} of arrivals found ${count(o.max_in_flight)} requests already in flight (the --max-in-flight cap) and were dropped: the gateway answered slower than they arrived`,
     );
   }
   if (o.dropped_behind_schedule > 0 || late) {
