@@ -49,7 +49,7 @@ export function mergeShards(shards: readonly Shard[]): MergedRun {
     }
     if (s.fingerprint !== head.fingerprint || s.count !== head.count) {
       throw new UsageError(
-        `${shard.source}: run ${s.run_id} with other settings than ${first.source} (fingerprint ${s.fingerprint}, ${s.count} shards; against ${head.fingerprint}, ${head.count}): every shard must run the same scenarios, targets, config and totals`,
+        `${shard.source}: run ${s.run_id} with other settings than ${first.source} (fingerprint ${s.fingerprint}, ${s.count} shards; against ${head.fingerprint}, ${head.count}): every shard must run the same scenarios, targets, config, checks and totals`,
       );
     }
     const other = seen.get(s.index);

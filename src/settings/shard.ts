@@ -66,7 +66,7 @@ export function parseShard(options: RawShardOptions, env: Env): ShardSettings | 
   const runInput = options.runId !== undefined ? '--run-id' : 'LB_RUN_ID';
   if (runId === undefined) {
     throw new UsageError(
-      'a sharded run needs a run id that every shard shares (--run-id or LB_RUN_ID), so that lb-demo merge can tell its shards from another run’s',
+      "a sharded run needs a run id that every shard shares (--run-id or LB_RUN_ID), so that lb-demo merge can tell its shards from another run's",
     );
   }
   if (!RUN_ID.test(runId)) {
