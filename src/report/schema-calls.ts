@@ -1,6 +1,7 @@
 // The part of the results document (schema.ts) that tells what the requests cost the providers,
 // what the injected faults did, and the retry schedule measured (report/calls.ts words them).
 import { z } from 'zod';
+import { FAULT_ORDER } from '../stats/provider-calls.js';
 
 const providerCalls = z.object({
   total: z.number(),
@@ -10,17 +11,7 @@ const providerCalls = z.object({
 });
 
 const faultOutcome = z.object({
-  fault: z.enum([
-    'error',
-    'hang',
-    'malformed',
-    'spike',
-    'slow-first-token',
-    'cut',
-    'reset',
-    'stall',
-    'error-event',
-  ]),
+  fault: z.enum(FAULT_ORDER),
   requests: z.number(),
   succeeded: z.number(),
   broken_answers: z.number(),

@@ -215,8 +215,8 @@ export function summarizeProviderCalls(tally: CallsTally, requests: number): Pro
   };
 }
 
-/** Fault outcomes in a fixed order: the order of InjectedFault. */
-const FAULT_ORDER: readonly InjectedFault[] = [
+/** Every injected fault, in the order the outcomes are listed (and the results document's enum). */
+export const FAULT_ORDER = [
   'error',
   'hang',
   'malformed',
@@ -226,7 +226,7 @@ const FAULT_ORDER: readonly InjectedFault[] = [
   'reset',
   'stall',
   'error-event',
-];
+] as const satisfies readonly InjectedFault[];
 
 export function summarizeFaultOutcomes(tally: CallsTally): FaultOutcome[] {
   return FAULT_ORDER.flatMap((fault) => {
